@@ -1,0 +1,65 @@
+# Atrophy Assistant: every entry point. `make run` to chat, `make test` to run every test.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+MODEL := models/atrophy.tar.gz
+SPACY_PIPELINE := build/spacy/en_atrophy/meta.json
+
+export RASA_TELEMETRY_ENABLED := false
+export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/atrophy-assistant/rasa
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/*/*.yml) \
+	$(wildcard addons/*.py) atrophy/red_flags.py atrophy/red_flag_rules.py $(SPACY_PIPELINE)
+
+.PHONY: help install build train run shell validate test test-rasa test-pytest lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed  ## create .venv and sync it from the lock (seconds when nothing changed)
+
+$(VENV)/.installed: requirements/requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/uv && $(BIN)/uv --version | grep -q ' $(UV_VERSION)' || $(BIN)/python -m pip install -q uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --python $(BIN)/python requirements/requirements.lock
+	touch $@
+
+lock:  ## recompile the lock file from requirements.in and the overrides
+	$(BIN)/uv pip compile --python-version 3.11.7 --overrides requirements/overrides.txt \
+		requirements/requirements.in -o requirements/requirements.lock
+
+build: install $(SPACY_PIPELINE)  ## build the spaCy pipeline and load the knowledge base (only what changed)
+	$(BIN)/python -m atrophy.loader --if-needed
+
+$(SPACY_PIPELINE): scripts/build_spacy.py atrophy/red_flag_rules.py | $(VENV)/.installed
+	$(BIN)/python scripts/build_spacy.py build/spacy/en_atrophy
+
+train: build $(MODEL)  ## train the model when its inputs changed
+
+$(MODEL): $(TRAINING_INPUTS) | $(VENV)/.installed
+	$(BIN)/rasa train --fixed-model-name atrophy --out models
+
+run: build train  ## start the action server and the Rasa server (REST on :5005); Ctrl-C stops both
+	scripts/run.sh server
+
+shell: build train  ## chat in the terminal (rasa shell) with the action server running
+	scripts/run.sh shell
+
+validate: build  ## check the training data and domain for conflicts
+	$(BIN)/rasa data validate --fail-on-warnings
+
+test-rasa: validate train
+	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) --fail-on-prediction-errors --out results/core
+
+test-pytest: build train
+	$(BIN)/python -m pytest
+
+test: test-rasa test-pytest  ## every test: data validation, rasa test (stories) and pytest
+
+clean:  ## remove the venv, the build and trained models
+	rm -rf $(VENV) build models results

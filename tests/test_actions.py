@@ -1,0 +1,91 @@
+"""Each custom action, run as the action server would run it, against a real knowledge database."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import actions
+from atrophy import escalations
+from atrophy.answers import DISCLAIMER
+
+
+def make_tracker(text: str, intent: str, entities=(), slots=None, sender="user-1", channel="rest") -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": list(entities)}
+    events = [{"event": "user", "text": text, "parse_data": latest, "input_channel": channel}]
+    return Tracker(sender, slots or {}, latest, events, False, None, {}, "action_listen")
+
+
+def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, {}))
+    return dispatcher.messages, events
+
+
+def entity(name, value):
+    return {"entity": name, "value": value, "start": 0, "end": 0}
+
+
+def test_list_causes_names_every_category_with_source(db_url):
+    messages, events = run(actions.ActionListCauses(), make_tracker("what causes muscle atrophy?", "ask_causes"))
+    text = messages[0]["text"]
+    for name in ("Disuse atrophy", "Neurogenic atrophy", "Malnutrition", "Alcohol", "Ageing", "Injuries"):
+        assert name in text
+    assert "Source: HealthGrades" in text and DISCLAIMER in text
+    assert events == []
+
+
+@pytest.mark.parametrize("said, name", [
+    ("Lou Gehrig's disease", "Amyotrophic lateral sclerosis (ALS)"),
+    ("GBS", "Guillain-Barre syndrome"),
+    ("MS", "Multiple sclerosis"),
+])
+def test_explain_condition_resolves_synonyms_and_sets_the_slot(db_url, said, name):
+    tracker = make_tracker(f"what is {said}?", "ask_condition", [entity("condition", said)])
+    messages, events = run(actions.ActionExplainCondition(), tracker)
+    text = messages[0]["text"]
+    assert text.startswith(name) and "When to seek care:" in text and "Source:" in text and DISCLAIMER in text
+    assert events == [SlotSet("condition", name)]
+
+
+def test_explain_condition_uses_the_slot_for_a_follow_up(db_url):
+    tracker = make_tracker("when should someone with it see a doctor?", "ask_condition",
+                           slots={"condition": "Guillain-Barre syndrome"})
+    messages, _ = run(actions.ActionExplainCondition(), tracker)
+    assert "breathing" in messages[0]["text"]
+
+
+def test_unknown_condition_is_admitted_not_invented(db_url):
+    tracker = make_tracker("what is lupus?", "ask_condition", [entity("condition", "lupus")])
+    messages, events = run(actions.ActionExplainCondition(), tracker)
+    assert "don't have checked information about \"lupus\"" in messages[0]["text"]
+    assert "Multiple sclerosis" in messages[0]["text"] and events == []
+
+
+@pytest.mark.parametrize("intent, expected", [
+    ("ask_what_is_atrophy", "muscle tissue is being lost"),
+    ("ask_when_to_seek_care", "emergency number"),
+    ("ask_symptoms", "numbness, pain or swelling"),
+])
+def test_topics_answer_from_the_database(db_url, intent, expected):
+    messages, _ = run(actions.ActionExplainTopic(), make_tracker("?", intent))
+    assert expected in messages[0]["text"]
+
+
+def test_record_escalation_writes_every_escalation(db_url):
+    text = "my dad suddenly can't move his arm and his vision went blurry"
+    tracker = make_tracker(text, "report_stroke_signs", [entity("stroke_sign", "paralysis"),
+                                                          entity("stroke_sign", "vision")], sender="conv-9")
+    for _ in range(2):
+        messages, events = run(actions.ActionRecordEscalation(), tracker)
+        assert messages == [] and events == []
+    assert escalations.count_for("conv-9") == 2
+
+
+def test_knowledge_actions_apologise_when_the_database_is_gone(monkeypatch, tmp_path):
+    monkeypatch.setenv("ATROPHY_DB_URL", f"sqlite:///{tmp_path / 'empty.db'}")  # no tables at all
+    messages, events = run(actions.ActionListCauses(), make_tracker("what causes it", "ask_causes"))
+    assert messages[0]["response"] == "utter_knowledge_unavailable" and events == []
