@@ -23,3 +23,16 @@ def db_url(request, tmp_path, monkeypatch):
     monkeypatch.setenv("ATROPHY_DB_URL", url)
     loader.load(url)
     return url
+
+
+@pytest.fixture(scope="session")
+def bot(tmp_path_factory):
+    """The trained bot served over REST, with its action server, on a database of its own."""
+    from tests.servers import Servers
+
+    workdir = tmp_path_factory.mktemp("servers")
+    servers = Servers(workdir, env={"ATROPHY_DB_URL": f"sqlite:///{workdir / 'kb.db'}"})
+    try:
+        yield servers.start()
+    finally:
+        servers.stop()

@@ -1,0 +1,117 @@
+"""Start the real action server and Rasa server as subprocesses for end-to-end tests."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+MODEL = Path(os.environ.get("ATROPHY_MODEL", ROOT / "models" / "atrophy.tar.gz"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT), SANIC_HOST="127.0.0.1",
+               TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    env.update(extra)
+    return env
+
+
+def wait_until(check, timeout: float, what: str, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what}: process exited with {proc.returncode}")
+        try:
+            if check():
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{what} not ready after {timeout:.0f} s")
+
+
+def stop(proc: subprocess.Popen | None) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@dataclass
+class Servers:
+    """An action server and a Rasa server with their own ports, logs and database."""
+
+    workdir: Path
+    rasa_port: int = field(default_factory=free_port)
+    action_port: int = field(default_factory=free_port)
+    env: dict[str, str] = field(default_factory=dict)
+    credentials: Path | None = None
+    rasa_args: list[str] = field(default_factory=list)
+    actions: subprocess.Popen | None = None
+    rasa: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def webhook(self) -> str:
+        return f"{self.url}/webhooks/rest/webhook"
+
+    def _log(self, name: str):
+        return open(self.workdir / f"{name}.log", "ab")
+
+    def start_actions(self) -> None:
+        self.actions = subprocess.Popen(
+            [str(BIN / "rasa"), "run", "actions", "--port", str(self.action_port)],
+            cwd=ROOT, env=base_env(**self.env), stdout=self._log("actions"), stderr=subprocess.STDOUT)
+        wait_until(lambda: requests.get(f"http://127.0.0.1:{self.action_port}/health", timeout=2).ok,
+                   120, "action server", self.actions)
+
+    def stop_actions(self) -> None:
+        stop(self.actions)
+
+    def start_rasa(self) -> None:
+        endpoints = self.workdir / "endpoints.yml"
+        endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n')
+        credentials = self.credentials or ROOT / "credentials.yml"
+        self.rasa = subprocess.Popen(
+            [str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
+             "--credentials", str(credentials), "--port", str(self.rasa_port), "--interface", "127.0.0.1",
+             *self.rasa_args],
+            cwd=ROOT, env=base_env(**self.env), stdout=self._log("rasa"), stderr=subprocess.STDOUT)
+        wait_until(lambda: requests.post(self.webhook, json={"sender": "__probe__", "message": "hello"},
+                                         timeout=10).status_code == 200, 240, "Rasa server", self.rasa)
+
+    def start(self) -> "Servers":
+        self.start_actions()
+        self.start_rasa()
+        return self
+
+    def stop(self) -> None:
+        stop(self.rasa)
+        stop(self.actions)
+
+    def send(self, sender: str, message: str, timeout: float = 30) -> list[dict]:
+        response = requests.post(self.webhook, json={"sender": sender, "message": message}, timeout=timeout)
+        response.raise_for_status()
+        return response.json()

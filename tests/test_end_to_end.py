@@ -1,0 +1,27 @@
+"""The running bot over REST: the two conversations every release must get right."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def is_emergency(message: dict) -> bool:
+    return (message.get("custom") or {}).get("emergency") is True
+
+
+def test_causes_question_gets_the_causes_from_the_database(bot):
+    replies = bot.send(f"causes-{uuid.uuid4()}", "what causes muscle atrophy?")
+    text = " ".join(m.get("text", "") for m in replies)
+    assert "Disuse atrophy" in text and "Neurogenic atrophy" in text and "Source:" in text
+    assert not any(is_emergency(m) for m in replies)
+
+
+def test_stroke_signs_escalate_first_with_911_and_the_marker(bot):
+    replies = bot.send(f"stroke-{uuid.uuid4()}", "my dad suddenly can't move his arm and his vision went blurry")
+    first = replies[0]
+    assert is_emergency(first), replies
+    assert "911" in first["custom"]["text"] and first["custom"]["number"] == "911"
+    assert any("Have you called 911" in m.get("text", "") for m in replies[1:])
