@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from atrophy import answers, escalations, knowledge, loader
+from atrophy import answers, escalations, knowledge, loader, oncall
 
 logger = logging.getLogger(__name__)
 
@@ -88,9 +88,11 @@ class ActionRecordEscalation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         signs = list(tracker.get_latest_entity_values("stroke_sign"))
         channel = tracker.get_latest_input_channel()
+        text = tracker.latest_message.get("text") or ""
         try:
-            row = escalations.record(tracker.sender_id, tracker.latest_message.get("text") or "", channel, signs)
+            row = escalations.record(tracker.sender_id, text, channel, signs)
             logger.warning("Emergency escalation %s recorded for %s (signs: %s)", row, tracker.sender_id, signs)
         except SQLAlchemyError:
             logger.exception("Emergency escalation for %s could not be recorded", tracker.sender_id)
+        oncall.notify(tracker.sender_id, channel, signs, text)
         return []
