@@ -25,3 +25,13 @@ def test_stroke_signs_escalate_first_with_911_and_the_marker(bot):
     assert is_emergency(first), replies
     assert "911" in first["custom"]["text"] and first["custom"]["number"] == "911"
     assert any("Have you called 911" in m.get("text", "") for m in replies[1:])
+
+
+def test_each_escalation_is_recorded_even_twice_in_one_conversation(bot, monkeypatch):
+    from atrophy import escalations
+
+    sender = f"twice-{uuid.uuid4()}"
+    for message in ("I suddenly can't move my left leg", "now my speech is slurred too"):
+        assert is_emergency(bot.send(sender, message)[0])
+    monkeypatch.setenv("ATROPHY_DB_URL", bot.env["ATROPHY_DB_URL"])
+    assert escalations.count_for(sender) == 2

@@ -1,0 +1,51 @@
+"""Every labelled message through the running bot over REST: emergencies escalate first, near-misses do not."""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.e2e
+
+LABELLED = Path(__file__).parent / "data" / "red_flag_messages.yml"
+MAX_FALSE_ESCALATION_RATE = 0.03
+
+
+def labelled(kind: str) -> list[str]:
+    data = yaml.safe_load(LABELLED.read_text(encoding="utf-8"))
+    return [item["text"] if isinstance(item, dict) else item for item in data[kind]]
+
+
+def first_reply_is_emergency(bot, message: str) -> bool:
+    replies = bot.send(f"e2e-{uuid.uuid4()}", message)
+    return bool(replies) and (replies[0].get("custom") or {}).get("emergency") is True
+
+
+def test_every_must_escalate_message_escalates_first(bot):
+    messages = labelled("escalate")
+    missed = [m for m in messages if not first_reply_is_emergency(bot, m)]
+    recall = 1 - len(missed) / len(messages)
+    print(f"\nREST escalation recall: {recall:.1%} ({len(messages) - len(missed)}/{len(messages)})")
+    assert not missed, f"missed emergencies ({recall:.1%} recall): {missed}"
+
+
+def test_near_misses_and_questions_rarely_escalate(bot):
+    messages = labelled("near_miss") + labelled("info_question")
+    false = [m for m in messages if first_reply_is_emergency(bot, m)]
+    rate = len(false) / len(messages)
+    print(f"\nREST false-escalation rate: {rate:.1%} ({len(false)}/{len(messages)}): {false}")
+    assert rate <= MAX_FALSE_ESCALATION_RATE, f"false escalations {rate:.1%}: {false}"
+
+
+def test_escalation_interrupts_another_flow_and_the_conversation_goes_on(bot):
+    sender = f"flow-{uuid.uuid4()}"
+    causes = bot.send(sender, "what causes muscle atrophy?")
+    assert "Disuse atrophy" in " ".join(m.get("text", "") for m in causes)
+    replies = bot.send(sender, "wait, my wife's face just started drooping and she can't lift her arm")
+    assert (replies[0].get("custom") or {}).get("emergency") is True
+    after = bot.send(sender, "yes, the ambulance is on its way")
+    assert any("Stay with the person" in m.get("text", "") for m in after)
+    again = bot.send(sender, "what is ALS?")
+    assert any("motor neurons" in m.get("text", "") for m in again)
