@@ -1,0 +1,71 @@
+"""Server-side apology when a custom action cannot run (action server down, timing out or failing).
+
+Rasa logs a failing custom action and carries on silently: the user gets no answer at all. `install()` makes
+the Rasa server build its custom actions from `ApologeticRemoteAction`, a subclass of Rasa's `RemoteAction`
+that answers with the domain response `utter_knowledge_unavailable` (a clear apology that also repeats the
+emergency number) instead. Actions in `SILENT_ACTIONS` stay silent: `action_record_escalation` runs after the
+emergency message, which is a domain response the Rasa server sends by itself, and the user must not read an
+apology after it.
+
+`install()` is called by the project's tracker store (addons/tracker_store.py), which every Rasa server of the
+project loads from endpoints.yml at start-up, so `rasa run`, `rasa shell` and the replicas all get it. It
+replaces the class `rasa.core.actions.action.action_for_name_or_text` instantiates for custom actions; no file
+of Rasa is changed.
+"""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, List
+
+import rasa.core.actions.action as rasa_action
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
+
+if TYPE_CHECKING:
+    from rasa.core.channels.channel import OutputChannel
+    from rasa.core.nlg import NaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import Event
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+APOLOGY_RESPONSE = "utter_knowledge_unavailable"
+APOLOGY_TEXT = ("Sorry, I can't reach my medical information right now, so I can't answer that safely. "
+                "Please try again in a few minutes. If you have sudden weakness, numbness, vision changes or "
+                "trouble speaking, call emergency services now.")
+SILENT_ACTIONS = frozenset({"action_record_escalation"})
+
+
+class ApologeticRemoteAction(RemoteAction):
+    """A custom action run by the action server that apologises instead of staying silent when it fails."""
+
+    async def run(self, output_channel: "OutputChannel", nlg: "NaturalLanguageGenerator",
+                  tracker: "DialogueStateTracker", domain: "Domain") -> List["Event"]:
+        try:
+            return await super().run(output_channel, nlg, tracker, domain)
+        except ActionExecutionRejection:
+            raise
+        except Exception as error:  # unreachable, timed out, 5xx, malformed answer: all the same to the user
+            logger.error("Custom action '%s' failed (%s); answering with an apology", self.name(), error)
+            if self.name() in SILENT_ACTIONS:
+                return []
+            return [create_bot_utterance(await self._apology(nlg, tracker, output_channel, domain))]
+
+    @staticmethod
+    async def _apology(nlg: "NaturalLanguageGenerator", tracker: "DialogueStateTracker",
+                       output_channel: "OutputChannel", domain: "Domain") -> dict[str, Any]:
+        if APOLOGY_RESPONSE in domain.responses:
+            try:
+                message = await nlg.generate(APOLOGY_RESPONSE, tracker, output_channel.name())
+                if message:
+                    return {**message, "utter_action": APOLOGY_RESPONSE}
+            except Exception:  # the apology itself must never fail
+                logger.exception("Could not render %s", APOLOGY_RESPONSE)
+        return {"text": APOLOGY_TEXT}
+
+
+def install() -> None:
+    """Make the Rasa server create custom actions as `ApologeticRemoteAction` (idempotent)."""
+    if rasa_action.RemoteAction is not ApologeticRemoteAction:
+        rasa_action.RemoteAction = ApologeticRemoteAction
+        logger.debug("Custom actions answer with %s when the action server fails", APOLOGY_RESPONSE)

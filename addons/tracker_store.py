@@ -1,0 +1,50 @@
+"""Rasa's SQL tracker store, with its database taken from the environment so endpoints.yml needs no variables.
+
+Rasa substitutes ${VAR} in endpoints.yml but fails when the variable is unset, and plain `rasa run` in the
+project folder must work without any set-up. So endpoints.yml names this class and the URL comes from
+`ATROPHY_TRACKER_DB_URL` (any SQLAlchemy URL, e.g. postgresql+psycopg2://rasa@db:5432/atrophy), else the
+endpoint's `url`, else an SQLite file `build/tracker.db` in the project. Conversations survive restarts and,
+on PostgreSQL, are shared by every Rasa replica.
+
+Loading it also installs the server-side apology for failing custom actions (addons/action_fallback.py).
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any, Optional
+
+from rasa.core.tracker_store import SQLTrackerStore
+from sqlalchemy.engine import make_url
+
+from addons import action_fallback
+
+logger = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TRACKER_DB_URL_ENV = "ATROPHY_TRACKER_DB_URL"
+DEFAULT_TRACKER_DB_PATH = PROJECT_ROOT / "build" / "tracker.db"
+
+
+def tracker_db_url(configured: Optional[str] = None) -> str:
+    """`ATROPHY_TRACKER_DB_URL`, else the endpoint's url when it is a full URL, else the SQLite file in build/."""
+    url = os.environ.get(TRACKER_DB_URL_ENV) or (configured if configured and "://" in configured else None)
+    url = url or f"sqlite:///{DEFAULT_TRACKER_DB_PATH}"
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    return url
+
+
+class EnvSQLTrackerStore(SQLTrackerStore):
+    """`SQLTrackerStore` on the database named by `ATROPHY_TRACKER_DB_URL` (default: SQLite in build/)."""
+
+    def __init__(self, domain: Any = None, host: Optional[str] = None, event_broker: Any = None,
+                 **kwargs: Any) -> None:
+        action_fallback.install()
+        url = tracker_db_url(host)
+        logger.info("Tracker store: %s", make_url(url).render_as_string(hide_password=True))
+        for key in ("dialect", "db", "username", "password", "port", "url"):
+            kwargs.pop(key, None)  # the URL says it all
+        super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
