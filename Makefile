@@ -16,7 +16,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/*/*.yml) \
 	$(wildcard addons/*.py) atrophy/red_flags.py atrophy/red_flag_rules.py $(SPACY_PIPELINE)
 
-.PHONY: help install build train run shell validate test test-rasa test-pytest lock clean
+.PHONY: help install build train run shell validate test test-rasa test-pytest lock clean web chromium
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,7 +44,7 @@ train: build $(MODEL)  ## train the model when its inputs changed
 $(MODEL): $(TRAINING_INPUTS) | $(VENV)/.installed
 	$(BIN)/rasa train --fixed-model-name atrophy --out models
 
-run: build train  ## start the action server and the Rasa server (REST on :5005); Ctrl-C stops both
+run: build train web  ## start the action server, the Rasa server (REST on :5005) and the web chat page (:8080); Ctrl-C stops all
 	scripts/run.sh server
 
 shell: build train  ## chat in the terminal (rasa shell) with the action server running
@@ -56,10 +56,21 @@ validate: build  ## check the training data and domain for conflicts
 test-rasa: validate train
 	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) --fail-on-prediction-errors --out results/core
 
-test-pytest: build train
+test-pytest: build train web chromium
 	$(BIN)/python -m pytest
 
 test: test-rasa test-pytest  ## every test: data validation, rasa test (stories) and pytest
+
+web: node_modules/.installed  ## install the web chat widget from package-lock.json (npm ci; no-op when current)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+chromium:  ## install Debian's chromium for the browser tests (no-op when /usr/bin/chromium exists)
+	@test -x /usr/bin/chromium || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends chromium; }
 
 clean:  ## remove the venv, the build and trained models
 	rm -rf $(VENV) build models results

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Start the action server in the background and the Rasa server or shell in the foreground;
-# Ctrl-C (or the foreground process ending) stops both.
+# Start the action server (and, in server mode, the web chat page) in the background and the Rasa server or
+# shell in the foreground; Ctrl-C (or the foreground process ending) stops them all.
+#   scripts/run.sh [server|shell]
+# Environment (or .env): RASA_PORT (5005), ACTION_PORT (5055), ATROPHY_WEB_PORT (8080), ATROPHY_WEB_ORIGIN
+# (the page's origins allowed by CORS, space-separated, default http://localhost:$ATROPHY_WEB_PORT), ATROPHY_MODEL,
+# ATROPHY_ENDPOINTS, and the channel variables of .env.example (Slack, Telegram).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-server}
@@ -8,15 +12,31 @@ bin=.venv/bin
 export RASA_TELEMETRY_ENABLED=false PYTHONPATH="$PWD" SANIC_HOST="${SANIC_HOST:-127.0.0.1}"
 [ -f .env ] && set -a && . ./.env && set +a
 
+rasa_port=${RASA_PORT:-5005}
+web_port=${ATROPHY_WEB_PORT:-8080}
+read -r -a web_origins <<< "${ATROPHY_WEB_ORIGIN:-http://localhost:$web_port}"
+model=${ATROPHY_MODEL:-models/atrophy.tar.gz}
+endpoints=${ATROPHY_ENDPOINTS:-endpoints.yml}
+
+pids=()
+stop_all() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
 "$bin/rasa" run actions --port "${ACTION_PORT:-5055}" &
-actions_pid=$!
-trap 'kill "$actions_pid" 2>/dev/null; wait "$actions_pid" 2>/dev/null || true' EXIT INT TERM
+pids+=($!)
 
 if [ "$mode" = shell ]; then
-  "$bin/rasa" shell --model models/atrophy.tar.gz --endpoints endpoints.yml
+  "$bin/python" -m addons.channels.console shell --model "$model" --endpoints "$endpoints" --port "$rasa_port"
 else
-  echo "Starting the Rasa server; talk to the bot with:"
-  echo "  curl -s localhost:${RASA_PORT:-5005}/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"what causes muscle atrophy?\"}'"
-  "$bin/rasa" run --model models/atrophy.tar.gz --endpoints endpoints.yml --credentials credentials.yml \
-    --port "${RASA_PORT:-5005}" --interface 127.0.0.1
+  "$bin/python" scripts/serve_web.py --port "$web_port" --rasa-url "${ATROPHY_RASA_URL:-http://localhost:$rasa_port}" &
+  pids+=($!)
+  echo "Starting the Rasa server. Chat in the browser at http://localhost:$web_port, or with:"
+  echo "  curl -s localhost:$rasa_port/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"what causes muscle atrophy?\"}'"
+  "$bin/rasa" run --model "$model" --endpoints "$endpoints" --credentials "${ATROPHY_CREDENTIALS:-credentials.yml}" \
+    --port "$rasa_port" --interface 127.0.0.1 --cors "${web_origins[@]}"
 fi

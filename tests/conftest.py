@@ -36,3 +36,53 @@ def bot(tmp_path_factory):
         yield servers.start()
     finally:
         servers.stop()
+
+
+@pytest.fixture(scope="session")
+def channels(tmp_path_factory):
+    """One Rasa server with every channel of credentials.yml on (socket.io, Slack, Telegram), started once.
+
+    Slack and Telegram are configured from the environment and point at local fake APIs. The fake Telegram
+    API only starts after the Rasa server is up: the server must start while Telegram is unreachable and
+    set the webhook later. The web chat page (scripts/serve_web.py) is served for the browser test.
+    """
+    import subprocess
+    import sys
+    from types import SimpleNamespace
+
+    import requests
+
+    from tests.fake_apis import FakeSlack, FakeTelegram
+    from tests.servers import ROOT, Servers, base_env, free_port, stop, wait_until
+
+    workdir = tmp_path_factory.mktemp("channels")
+    slack, telegram = FakeSlack().start(), FakeTelegram()
+    web_port = free_port()
+    config = SimpleNamespace(
+        slack=slack, telegram=telegram, slack_secret="test-signing-secret", telegram_secret="test-secret-token",
+        telegram_token="123456:TEST-token", telegram_webhook="https://bot.example.test/webhooks/telegram/webhook",
+        web_url=f"http://localhost:{web_port}", workdir=workdir)
+    servers = Servers(workdir, env={
+        "ATROPHY_DB_URL": f"sqlite:///{workdir / 'kb.db'}",
+        "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": config.slack_secret,
+        "SLACK_API_URL": slack.api_url,
+        "TELEGRAM_ACCESS_TOKEN": config.telegram_token, "TELEGRAM_WEBHOOK_URL": config.telegram_webhook,
+        "TELEGRAM_SECRET_TOKEN": config.telegram_secret, "TELEGRAM_API_URL": telegram.url,
+        "TELEGRAM_WEBHOOK_RETRY_MAX": "2",
+    }, rasa_args=["--cors", config.web_url])
+    page = None
+    try:
+        servers.start()
+        telegram.start()
+        page = subprocess.Popen(
+            [sys.executable, str(ROOT / "scripts" / "serve_web.py"), "--port", str(web_port),
+             "--rasa-url", f"http://localhost:{servers.rasa_port}"],
+            cwd=ROOT, env=base_env(), stdout=open(workdir / "web.log", "ab"), stderr=subprocess.STDOUT)
+        wait_until(lambda: requests.get(f"{config.web_url}/healthz", timeout=2).ok, 30, "web page server", page)
+        config.servers = servers
+        yield config
+    finally:
+        stop(page)
+        servers.stop()
+        slack.stop()
+        telegram.stop()

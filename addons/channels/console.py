@@ -1,0 +1,48 @@
+"""`rasa shell` with the emergency payload printed as a readable alert instead of raw JSON.
+
+Rasa's shell prints custom payloads as "Custom json: {...}". This entry point wraps the shell's printer
+(at run time, in this process only) so that ``{"emergency": true, "number": ..., "text": ...}`` is shown as
+
+    🚨 EMERGENCY: call 911 now 🚨
+    EMERGENCY: this may be a stroke. Call 911 now. ...
+
+in bold red; everything else is printed by Rasa as before. Usage: ``python -m addons.channels.console shell
+--model models/atrophy.tar.gz ...`` (any `rasa` arguments; scripts/run.sh shell uses it).
+"""
+from __future__ import annotations
+
+import sys
+from typing import Any, Dict, Optional, Text
+
+from rasa.core.channels import console
+
+_rasa_print_bot_output = console._print_bot_output
+RED_BOLD = "\033[1;97;41m"
+RED = "\033[1;91m"
+RESET = "\033[0m"
+
+
+def emergency_lines(custom: Dict[Text, Any]) -> list[str]:
+    number = str(custom.get("number") or "911")
+    return [f"{RED_BOLD} 🚨 EMERGENCY: call {number} now 🚨 {RESET}", f"{RED}{custom.get('text', '')}{RESET}"]
+
+
+def _print_bot_output(message: Dict[Text, Any], is_latest_message: bool = False,
+                      color: Text = console.rasa.shared.utils.io.bcolors.OKBLUE) -> Optional[Any]:
+    custom = message.get("custom")
+    if isinstance(custom, dict) and custom.get("emergency") is True:
+        print("\n".join(emergency_lines(custom)), flush=True)
+        message = {key: value for key, value in message.items() if key != "custom"}
+    return _rasa_print_bot_output(message, is_latest_message, color)
+
+
+def main() -> None:
+    console._print_bot_output = _print_bot_output
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", *sys.argv[1:]]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

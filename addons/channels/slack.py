@@ -1,0 +1,120 @@
+"""Rasa's Slack channel configured from environment variables, with emergencies shown as alerts.
+
+Environment (see .env.example): ``SLACK_BOT_TOKEN`` (xoxb-...), ``SLACK_SIGNING_SECRET``, optionally
+``SLACK_CHANNEL`` (a channel the bot also answers in without being mentioned), ``SLACK_USE_THREADS``
+(``true`` to answer in threads) and ``SLACK_API_URL`` (the Web API base, default https://slack.com/api/;
+the tests point it at a local fake).
+
+Without ``SLACK_BOT_TOKEN`` and ``SLACK_SIGNING_SECRET`` the channel is off: ``rasa run`` still starts and
+``/webhooks/slack/webhook`` answers 503. Every request is checked against the signing secret by Rasa's
+``is_request_from_slack_authentic`` (HMAC-SHA256, at most 5 minutes old); a bad one gets 400.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from http import HTTPStatus
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels import slack as rasa_slack
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from slack_sdk.web.async_client import AsyncWebClient
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+
+
+def emergency_blocks(message: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    """Slack blocks for the emergency payload: a red-siren header, the number in bold, the advice."""
+    number = str(message.get("number") or "911")
+    return [
+        {"type": "header", "text": {"type": "plain_text", "emoji": True,
+                                    "text": f":rotating_light: EMERGENCY: call {number} now"}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": f":telephone_receiver: *Call {number}*"}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": str(message.get("text", ""))}},
+    ]
+
+
+class SlackBot(rasa_slack.SlackBot):
+    """Rasa's Slack output with a configurable Web API base and the emergency payload as alert blocks."""
+
+    def __init__(self, token: Text, slack_channel: Optional[Text] = None, thread_id: Optional[Text] = None,
+                 proxy: Optional[Text] = None, api_url: Text = DEFAULT_API_URL) -> None:
+        super().__init__(token, slack_channel, thread_id, proxy)
+        self.client = AsyncWebClient(token, proxy=proxy, base_url=api_url)
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        if json_message.get("emergency") is True:
+            channel = self.slack_channel or recipient_id
+            number = json_message.get("number") or "911"
+            await self._post_message(
+                channel=channel, text=f":rotating_light: EMERGENCY: call {number} now. {json_message.get('text', '')}",
+                blocks=emergency_blocks(json_message))
+            return
+        await super().send_custom_json(recipient_id, dict(json_message), **kwargs)
+
+
+class SlackInput(rasa_slack.SlackInput):
+    """Slack Events API / interactivity endpoint at ``/webhooks/slack/webhook``."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "slack"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SlackInput":
+        credentials = credentials or {}
+        env = os.environ
+        token = env.get("SLACK_BOT_TOKEN") or credentials.get("slack_token") or ""
+        secret = env.get("SLACK_SIGNING_SECRET") or credentials.get("slack_signing_secret") or ""
+        return cls(
+            slack_token=token,
+            slack_channel=env.get("SLACK_CHANNEL") or credentials.get("slack_channel"),
+            proxy=credentials.get("proxy"),
+            slack_retry_reason_header=credentials.get("slack_retry_reason_header", "x-slack-retry-reason"),
+            slack_retry_number_header=credentials.get("slack_retry_number_header", "x-slack-retry-num"),
+            errors_ignore_retry=credentials.get("errors_ignore_retry"),
+            use_threads=(env.get("SLACK_USE_THREADS", str(credentials.get("use_threads", False))).lower()
+                         == "true"),
+            slack_signing_secret=secret,
+            conversation_granularity=credentials.get("conversation_granularity", "sender"),
+            api_url=env.get("SLACK_API_URL") or credentials.get("api_url") or DEFAULT_API_URL,
+        )
+
+    def __init__(self, slack_token: Text, *args: Any, api_url: Text = DEFAULT_API_URL, **kwargs: Any) -> None:
+        self.api_url = api_url
+        super().__init__(slack_token, *args, **kwargs)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.slack_token and self.slack_signing_secret)
+
+    def _validate_credentials(self) -> None:
+        if not self.configured:
+            logger.info("Slack channel off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on.")
+
+    def is_request_from_slack_authentic(self, request: Request) -> bool:
+        return bool(self.slack_signing_secret) and super().is_request_from_slack_authentic(request)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        if self.configured:
+            return super().blueprint(on_new_message)
+        off = Blueprint("slack_webhook", __name__)
+
+        @off.route("/", methods=["GET"])
+        async def health(_: Request) -> Any:
+            return response.json({"status": "not configured"})
+
+        @off.route("/webhook", methods=["GET", "POST"])
+        async def webhook(_: Request) -> Any:
+            return response.text("The Slack channel is not configured (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET).",
+                                 status=HTTPStatus.SERVICE_UNAVAILABLE)
+
+        return off
+
+    def get_output_channel(self, channel: Optional[Text] = None,
+                           thread_id: Optional[Text] = None) -> OutputChannel:
+        return SlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url)

@@ -1,0 +1,214 @@
+"""Rasa's Telegram channel configured from environment variables and fixed for Python 3.11.
+
+Rasa 3.6's connector calls ``setWebhook`` with ``asyncio.run`` while building the channel: ``rasa run`` exits
+when the Telegram API cannot be reached, and otherwise the bot's aiohttp session belongs to that closed,
+temporary loop, so the first update fails with "Event loop is closed". Here the bot is created without any
+request; ``setWebhook`` runs in the server's own loop after start-up and is retried with back-off (logged, never
+fatal); updates are answered through the server's loop.
+
+Environment (see .env.example):
+
+* ``TELEGRAM_ACCESS_TOKEN``: the token from @BotFather (``123456:ABC...``); without it the channel is off and
+  ``/webhooks/telegram/webhook`` answers 503.
+* ``TELEGRAM_WEBHOOK_URL``: the public https URL of ``/webhooks/telegram/webhook``; without it no webhook is set
+  (set it yourself, or re-trigger with ``GET /webhooks/telegram/set_webhook``).
+* ``TELEGRAM_SECRET_TOKEN`` (optional, recommended): sent to Telegram with ``setWebhook``; updates without the
+  matching ``X-Telegram-Bot-Api-Secret-Token`` header are rejected with 403.
+* ``TELEGRAM_API_URL``: the Bot API base (default https://api.telegram.org; the tests use a local fake).
+* ``TELEGRAM_WEBHOOK_RETRY_MAX``: longest wait in seconds between ``setWebhook`` attempts (default 60).
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import html
+import json
+import logging
+import os
+from http import HTTPStatus
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from aiogram.bot.api import TelegramAPIServer
+from aiogram.types import Update
+from rasa.core.channels import telegram as rasa_telegram
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://api.telegram.org"
+
+
+def emergency_html(message: Dict[Text, Any]) -> Text:
+    """The emergency payload as a Telegram HTML message: siren, bold call to action with the number."""
+    number = html.escape(str(message.get("number") or "911"))
+    text = html.escape(str(message.get("text", "")))
+    return f"🚨 <b>EMERGENCY: call {number} now</b> 🚨\n\n<b>{text}</b>\n\n📞 <b>{number}</b>"
+
+
+class TelegramOutput(rasa_telegram.TelegramOutput):
+    """Rasa's Telegram output, talking to a configurable Bot API server."""
+
+    def __init__(self, access_token: Optional[Text], api_url: Text = DEFAULT_API_URL) -> None:
+        rasa_telegram.Bot.__init__(self, access_token, server=TelegramAPIServer.from_base(api_url))
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        if json_message.get("emergency") is True:
+            await self.send_message(recipient_id, emergency_html(json_message), parse_mode="HTML")
+            return
+        await super().send_custom_json(recipient_id, json_message, **kwargs)
+
+
+class TelegramInput(InputChannel):
+    """Telegram webhook at ``/webhooks/telegram/webhook``."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "telegram"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TelegramInput":
+        credentials = credentials or {}
+        env = os.environ
+        return cls(
+            access_token=env.get("TELEGRAM_ACCESS_TOKEN") or credentials.get("access_token"),
+            webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or credentials.get("webhook_url"),
+            secret_token=env.get("TELEGRAM_SECRET_TOKEN") or credentials.get("secret_token"),
+            api_url=env.get("TELEGRAM_API_URL") or credentials.get("api_url") or DEFAULT_API_URL,
+            retry_max=float(env.get("TELEGRAM_WEBHOOK_RETRY_MAX") or credentials.get("webhook_retry_max") or 60),
+        )
+
+    def __init__(self, access_token: Optional[Text], webhook_url: Optional[Text] = None,
+                 secret_token: Optional[Text] = None, api_url: Text = DEFAULT_API_URL,
+                 retry_max: float = 60) -> None:
+        self.access_token = access_token
+        self.webhook_url = webhook_url
+        self.secret_token = secret_token
+        self.api_url = api_url
+        self.retry_max = retry_max
+        self._output: Optional[TelegramOutput] = None
+        self._webhook_task: Optional[asyncio.Task] = None
+
+    def get_output_channel(self) -> Optional[TelegramOutput]:
+        """The bot (created once, without any request: its session is made in the loop that first uses it)."""
+        if not self.access_token:
+            return None
+        if self._output is None:
+            self._output = TelegramOutput(self.access_token, self.api_url)
+        return self._output
+
+    async def set_webhook(self) -> bool:
+        """One ``setWebhook`` call; True when Telegram accepted it."""
+        bot = self.get_output_channel()
+        assert bot is not None
+        data = {"url": self.webhook_url}
+        if self.secret_token:
+            data["secret_token"] = self.secret_token
+        return bool(await bot.request("setWebhook", data))
+
+    async def _set_webhook_with_retries(self) -> None:
+        delay = 1.0
+        while True:
+            try:
+                if await self.set_webhook():
+                    logger.info(f"Telegram webhook set to {self.webhook_url}.")
+                    return
+                logger.warning("Telegram refused the webhook URL %s.", self.webhook_url)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # unreachable API, bad token, ...: log, retry, never fatal
+                logger.warning(f"Could not set the Telegram webhook ({error!r}); retrying in {delay:.0f} s.")
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.retry_max)
+
+    def _authentic(self, request: Request) -> bool:
+        if not self.secret_token:
+            return True
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        return hmac.compare_digest(given.encode(), self.secret_token.encode())
+
+    @staticmethod
+    def _text_and_chat(update: Update) -> tuple[Optional[Text], Optional[Any]]:
+        if update.callback_query is not None:
+            message = update.callback_query.message
+            return update.callback_query.data, message.chat.id if message else update.callback_query.from_user.id
+        message = update.message or update.edited_message
+        if message is None:
+            return None, None
+        if message.text is not None:
+            return message.text.replace("/bot", ""), message.chat.id
+        if message.location is not None:
+            return json.dumps({"lng": message.location.longitude, "lat": message.location.latitude}), message.chat.id
+        return None, message.chat.id
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        telegram_webhook = Blueprint("telegram_webhook", __name__)
+        bot = self.get_output_channel()
+
+        @telegram_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> Any:
+            return response.json({"status": "ok" if bot else "not configured"})
+
+        if bot is None:
+            logger.info("Telegram channel off: set TELEGRAM_ACCESS_TOKEN to turn it on.")
+
+            @telegram_webhook.route("/webhook", methods=["GET", "POST"])
+            async def off(_: Request) -> Any:
+                return response.text("The Telegram channel is not configured (TELEGRAM_ACCESS_TOKEN).",
+                                     status=HTTPStatus.SERVICE_UNAVAILABLE)
+
+            return telegram_webhook
+
+        @telegram_webhook.listener("after_server_start")
+        async def start_webhook(app: Any, _loop: Any) -> None:
+            if self.webhook_url:
+                self._webhook_task = asyncio.create_task(self._set_webhook_with_retries())
+            else:
+                logger.info("TELEGRAM_WEBHOOK_URL is not set: the Telegram webhook is left as it is.")
+
+        @telegram_webhook.listener("before_server_stop")
+        async def stop_webhook(app: Any, _loop: Any) -> None:
+            if self._webhook_task is not None:
+                self._webhook_task.cancel()
+            await bot.close()
+
+        @telegram_webhook.route("/set_webhook", methods=["GET", "POST"])
+        async def set_webhook(_: Request) -> Any:
+            try:
+                ok = bool(self.webhook_url) and await self.set_webhook()
+            except Exception as error:
+                logger.warning(f"Could not set the Telegram webhook: {error!r}")
+                ok = False
+            return response.text("Webhook setup successful" if ok else "Invalid webhook",
+                                 status=HTTPStatus.OK if ok else HTTPStatus.BAD_GATEWAY)
+
+        @telegram_webhook.route("/webhook", methods=["POST"])
+        async def message(request: Request) -> Any:
+            if not self._authentic(request):
+                return response.text("forbidden", status=HTTPStatus.FORBIDDEN)
+            payload = request.json
+            if isinstance(payload, str):
+                payload = json.loads(payload)
+            update = Update(**payload)
+            text, chat_id = self._text_and_chat(update)
+            if update.callback_query is not None:
+                try:  # stop the button's spinner in the Telegram app
+                    await bot.answer_callback_query(update.callback_query.id)
+                except Exception as error:
+                    logger.debug(f"answerCallbackQuery failed: {error!r}")
+            if text is None:
+                return response.text("success")
+            metadata = self.get_metadata(request)
+            messages: List[Text] = [text]
+            if text == "/restart":
+                messages.append("/start")
+            for text_part in messages:
+                try:
+                    await on_new_message(UserMessage(text_part, bot, str(chat_id), input_channel=self.name(),
+                                                     metadata=metadata))
+                except Exception as error:  # answer 200 anyway: Telegram would resend the update forever
+                    logger.exception(f"Exception when handling a Telegram update: {error!r}")
+            return response.text("success")
+
+        return telegram_webhook

@@ -1,0 +1,84 @@
+"""Telegram, the way Telegram uses the bot: webhook updates in, Bot API calls (sendMessage ...) out.
+
+The running Rasa server's Telegram channel (addons/channels/telegram.py) talks to a local fake Bot API
+(tests/fake_apis.py) that was not running when the server started.
+"""
+from __future__ import annotations
+
+import json
+import random
+import time
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+
+
+def message_update(chat_id: int, text: str) -> dict:
+    return {"update_id": random.randint(1, 10**9), "message": {
+        "message_id": random.randint(1, 10**6), "date": int(time.time()), "text": text,
+        "chat": {"id": chat_id, "type": "private", "first_name": "Sam"},
+        "from": {"id": chat_id, "is_bot": False, "first_name": "Sam"}}}
+
+
+def callback_update(chat_id: int, data: str) -> dict:
+    return {"update_id": random.randint(1, 10**9), "callback_query": {
+        "id": str(random.randint(1, 10**9)), "data": data, "chat_instance": "1",
+        "from": {"id": chat_id, "is_bot": False, "first_name": "Sam"},
+        "message": {"message_id": 1, "date": int(time.time()), "text": "question",
+                    "chat": {"id": chat_id, "type": "private"}}}}
+
+
+def send(channels, update: dict, secret: str | None = None) -> requests.Response:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": channels.telegram_secret if secret is None else secret}
+    return requests.post(f"{channels.servers.url}/webhooks/telegram/webhook", json=update, headers=headers,
+                         timeout=60)
+
+
+def new_chat() -> int:
+    return random.randint(10**8, 10**9)
+
+
+def test_server_started_while_telegram_was_unreachable_and_sets_the_webhook_later(channels):
+    calls = channels.telegram.wait_for(lambda calls: [c for c in calls if c.method == "setWebhook"], timeout=30,
+                                       what="setWebhook")
+    assert calls[0].params["url"] == channels.telegram_webhook
+    assert calls[0].params["secret_token"] == channels.telegram_secret
+    assert calls[0].path == f"/bot{channels.telegram_token}/setWebhook"
+    log = (channels.workdir / "rasa.log").read_text(errors="replace")
+    assert "Could not set the Telegram webhook" in log  # the first attempts failed, and were retried
+
+
+def test_update_is_answered_with_send_message(channels):
+    chat = new_chat()
+    response = send(channels, message_update(chat, "what causes muscle atrophy?"))
+    assert response.status_code == 200, response.text
+    text = " ".join(m["text"] for m in channels.telegram.messages(chat))
+    assert "Disuse atrophy" in text and "Neurogenic atrophy" in text
+    log = (channels.workdir / "rasa.log").read_text(errors="replace")
+    assert "Event loop is closed" not in log
+
+
+def test_emergency_is_bold_with_a_siren_and_the_button_answers(channels):
+    chat = new_chat()
+    assert send(channels, message_update(chat, "my dad suddenly can't move his arm and his vision went blurry")).ok
+    messages = channels.telegram.messages(chat)
+    alert = messages[0]
+    assert alert["parse_mode"] == "HTML"
+    assert alert["text"].startswith("🚨 <b>EMERGENCY: call 911 now</b>")
+    assert "📞 <b>911</b>" in alert["text"]
+    question = messages[1]
+    assert "Have you called 911" in question["text"]
+    keyboard = json.loads(question["reply_markup"])["inline_keyboard"]
+    yes = next(b for row in keyboard for b in row if b["text"] == "Yes, help is coming")
+
+    assert send(channels, callback_update(chat, yes["callback_data"])).ok
+    assert "Stay with the person" in channels.telegram.messages(chat)[-1]["text"]
+    assert channels.telegram.calls_to("answerCallbackQuery")
+
+
+def test_update_without_the_secret_token_is_rejected(channels):
+    chat = new_chat()
+    assert send(channels, message_update(chat, "hello"), secret="wrong").status_code == 403
+    assert channels.telegram.messages(chat) == []
