@@ -66,6 +66,8 @@ class Servers:
     env: dict[str, str] = field(default_factory=dict)
     credentials: Path | None = None
     rasa_args: list[str] = field(default_factory=list)
+    # more endpoints.yml sections after action_endpoint, e.g. tracker_store and lock_store
+    endpoints_extra: str = ""
     actions: subprocess.Popen | None = None
     rasa: subprocess.Popen | None = None
 
@@ -92,7 +94,8 @@ class Servers:
 
     def start_rasa(self) -> None:
         endpoints = self.workdir / "endpoints.yml"
-        endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n')
+        endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
+                             + self.endpoints_extra)
         credentials = self.credentials or ROOT / "credentials.yml"
         self.rasa = subprocess.Popen(
             [str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),

@@ -1,0 +1,125 @@
+"""Rasa's REST channel with its input checked: bad requests get a JSON 4xx, never a 500 or a stored error.
+
+Rasa's `RestInput` answers 500 to an empty body or a JSON array, swallows a non-string message or metadata
+into an empty reply (after logging a traceback), and passes on anything else. This subclass keeps the same
+URL (`/webhooks/rest/webhook`) and the same answers for good requests, and:
+
+* 400 for a body that is not a JSON object, a `message` that is missing or not a string, a `sender` that is
+  not a string or number or is longer than the tracker store's 255 characters, `metadata` that is not an object;
+* 413 for a message longer than `ATROPHY_MAX_MESSAGE_CHARS` (default 5000 characters, a long page of text);
+* removes control characters (keeping new lines and tabs) and unpaired surrogates, which PostgreSQL
+  cannot store, before the message reaches the NLU pipeline.
+
+Empty and whitespace-only messages are valid: the bot answers them like any message it does not understand.
+Configure it in credentials.yml as `addons.rest_channel.SafeRestInput:` in place of `rest:`.
+"""
+from __future__ import annotations
+
+import os
+import re
+from typing import Any, Awaitable, Callable, Optional
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
+from rasa.shared.constants import DEFAULT_SENDER_ID
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+MAX_MESSAGE_CHARS_ENV = "ATROPHY_MAX_MESSAGE_CHARS"
+DEFAULT_MAX_MESSAGE_CHARS = 5000
+MAX_SENDER_CHARS = 255  # the tracker store's sender_id column
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
+
+
+class BadRequest(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def clean_text(text: str) -> str:
+    """The message without control characters (new lines and tabs kept) and without unpaired surrogates."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return _CONTROL.sub(" ", text)
+
+
+def max_message_chars() -> int:
+    try:
+        return int(os.environ.get(MAX_MESSAGE_CHARS_ENV) or DEFAULT_MAX_MESSAGE_CHARS)
+    except ValueError:
+        return DEFAULT_MAX_MESSAGE_CHARS
+
+
+def parse_body(request: Request) -> dict[str, Any]:
+    """The checked request body: {'sender', 'message', 'metadata', 'input_channel'}, or BadRequest."""
+    try:
+        body = request.json
+    except Exception:  # Sanic raises on a body that is not JSON, whatever the content type says
+        raise BadRequest(400, "The body must be a JSON object such as {\"sender\": \"me\", \"message\": \"hi\"}.")
+    if not isinstance(body, dict):
+        raise BadRequest(400, "The body must be a JSON object such as {\"sender\": \"me\", \"message\": \"hi\"}.")
+
+    message = body.get("message")
+    if not isinstance(message, str):
+        raise BadRequest(400, "\"message\" is required and must be a string.")
+    limit = max_message_chars()
+    if len(message) > limit:
+        raise BadRequest(413, f"\"message\" is too long: at most {limit} characters.")
+
+    sender = body.get("sender")
+    if sender is None:
+        sender = DEFAULT_SENDER_ID
+    elif isinstance(sender, (str, int)) and not isinstance(sender, bool):
+        sender = clean_text(str(sender)).strip() or DEFAULT_SENDER_ID
+    else:
+        raise BadRequest(400, "\"sender\" must be a string or a number.")
+    if len(sender) > MAX_SENDER_CHARS:
+        raise BadRequest(400, f"\"sender\" is too long: at most {MAX_SENDER_CHARS} characters.")
+
+    metadata = body.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise BadRequest(400, "\"metadata\" must be a JSON object.")
+    input_channel = body.get("input_channel")
+    if input_channel is not None and not isinstance(input_channel, str):
+        raise BadRequest(400, "\"input_channel\" must be a string.")
+    return {"sender": sender, "message": clean_text(message), "metadata": metadata,
+            "input_channel": input_channel}
+
+
+class SafeRestInput(RestInput):
+    """`RestInput` (same name and URL) that validates and cleans its input before Rasa sees it."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)
+
+        @blueprint.on_request
+        async def check(request: Request) -> Optional[HTTPResponse]:
+            if request.method != "POST" or not request.path.endswith("/webhook"):
+                return None
+            try:
+                request.ctx.checked = parse_body(request)
+            except BadRequest as error:
+                return response.json({"status": error.status, "error": error.message}, status=error.status)
+            except Exception as error:  # whatever else is wrong with the request is still the client's
+                return response.json({"status": 400, "error": f"Bad request: {error}"}, status=400)
+            return None
+
+        return blueprint
+
+    async def _extract_sender(self, req: Request) -> Optional[str]:
+        return req.ctx.checked["sender"]
+
+    def _extract_message(self, req: Request) -> Optional[str]:
+        return req.ctx.checked["message"]
+
+    def _extract_input_channel(self, req: Request) -> str:
+        return req.ctx.checked["input_channel"] or self.name()
+
+    def get_metadata(self, request: Request) -> Optional[dict[str, Any]]:
+        return request.ctx.checked["metadata"]
