@@ -16,7 +16,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/*/*.yml) \
 	$(wildcard addons/*.py) atrophy/red_flags.py atrophy/red_flag_rules.py $(SPACY_PIPELINE)
 
-.PHONY: help install build train run shell validate test test-rasa test-pytest lock clean web chromium
+.PHONY: help install build train run shell validate test test-rasa test-pytest lock clean web chromium test-nlu
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,7 +59,11 @@ test-rasa: validate train
 test-pytest: build train web chromium
 	$(BIN)/python -m pytest
 
-test: test-rasa test-pytest  ## every test: data validation, rasa test (stories) and pytest
+test-nlu: build  ## 5-fold NLU cross-validation into results/nlu, failing below intent F1 0.95 / entity F1 0.90
+	$(BIN)/rasa test nlu --nlu data --config config.yml --cross-validation --folds 5 --out results/nlu
+	$(BIN)/python scripts/check_nlu_report.py results/nlu
+
+test: test-nlu test-rasa test-pytest  ## every test: data validation, NLU cross-validation, rasa test (stories) and pytest
 
 web: node_modules/.installed  ## install the web chat widget from package-lock.json (npm ci; no-op when current)
 

@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker, utils
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.knowledge_base.actions import ActionQueryKnowledgeBase
+from rasa_sdk.knowledge_base.utils import (
+    SLOT_ATTRIBUTE, SLOT_LAST_OBJECT, SLOT_LAST_OBJECT_TYPE, SLOT_LISTED_OBJECTS, SLOT_MENTION, SLOT_OBJECT_TYPE,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
-from atrophy import answers, escalations, knowledge, loader, oncall
+from atrophy import answers, escalations, knowledge, loader, oncall, triage
+from atrophy.sql_knowledge_base import CAUSE, CONDITION, SQLKnowledgeBase
 
 logger = logging.getLogger(__name__)
 
@@ -20,10 +26,6 @@ except SQLAlchemyError:
     logger.exception("Knowledge base could not be loaded; answers will apologise until it is reachable")
 
 
-def _latest_entity(tracker: Tracker, entity: str) -> str | None:
-    return next(tracker.get_latest_entity_values(entity), None)
-
-
 class KnowledgeAction(Action):
     """Base for actions that answer from the database and apologise clearly when it is unreachable."""
 
@@ -32,7 +34,7 @@ class KnowledgeAction(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         try:
-            text, events = self.answer(tracker)
+            text, events = await utils.call_potential_coroutine(self.answer(tracker))
         except SQLAlchemyError:
             logger.exception("Knowledge base query failed in %s", self.name())
             dispatcher.utter_message(response="utter_knowledge_unavailable")
@@ -48,7 +50,11 @@ class ActionExplainTopic(KnowledgeAction):
         "ask_what_is_atrophy": "what_is_atrophy",
         "ask_symptoms": "accompanying_symptoms",
         "ask_when_to_seek_care": "when_to_seek_care",
+        "ask_prevention_treatment": "prevention_treatment",
+        "ask_stroke_info": "stroke_signs",
     }
+    # Stroke questions about signs that went away get the mini-stroke (TIA) topic.
+    TIA_WORDS = re.compile(r"\b(tia|mini[- ]?stroke|transient|go(ne|es)? away|went away|pass(ed|es)?)\b", re.I)
 
     def name(self) -> str:
         return "action_explain_topic"
@@ -56,27 +62,184 @@ class ActionExplainTopic(KnowledgeAction):
     def answer(self, tracker: Tracker) -> tuple[str, list[dict[str, Any]]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         slug = self.TOPIC_BY_INTENT.get(intent, "what_is_atrophy")
+        if slug == "stroke_signs" and self.TIA_WORDS.search(tracker.latest_message.get("text") or ""):
+            slug = "tia"
         return answers.topic_answer(knowledge.topic(slug)), []
 
 
 class ActionListCauses(KnowledgeAction):
+    """Lists the cause categories and remembers them, so "tell me more about the second one" works next."""
+
     def name(self) -> str:
         return "action_list_causes"
 
     def answer(self, tracker: Tracker) -> tuple[str, list[dict[str, Any]]]:
-        return answers.causes_answer(knowledge.cause_categories()), []
+        categories = knowledge.cause_categories()
+        return answers.causes_answer(categories), [
+            SlotSet(SLOT_LISTED_OBJECTS, [c.slug for c in categories]),
+            SlotSet(SLOT_LAST_OBJECT_TYPE, CAUSE),
+            SlotSet(SLOT_LAST_OBJECT, None),
+        ]
 
 
-class ActionExplainCondition(KnowledgeAction):
+class ActionQueryAtrophyKnowledgeBase(KnowledgeAction, ActionQueryKnowledgeBase):
+    """Rasa SDK's knowledge-base action over the SQL knowledge base, answering in the project's wording.
+
+    Resolves, in order: a list request ("what conditions cause neurogenic atrophy?"), a named condition or
+    cause ("what about ALS?"), an ordinal mention of the last list ("the second one"), else the last object
+    discussed ("when should someone with it see a doctor?"). An `attribute` narrows the answer.
+    """
+
+    def __init__(self) -> None:
+        ActionQueryKnowledgeBase.__init__(self, SQLKnowledgeBase())
+
     def name(self) -> str:
-        return "action_explain_condition"
+        return "action_query_knowledge_base"
+
+    async def answer(self, tracker: Tracker) -> tuple[str, list[dict[str, Any]]]:
+        kb = self.knowledge_base
+        said = {}
+        for e in tracker.latest_message.get("entities") or []:
+            said.setdefault(e.get("entity"), e.get("value"))
+        named = [(t, said[t]) for t in kb.get_object_types() if said.get(t)]
+        object_type = said.get(SLOT_OBJECT_TYPE) or tracker.get_slot(SLOT_OBJECT_TYPE)
+        if object_type in kb.get_object_types() and all(t != object_type for t, _ in named):
+            return await self._list(object_type, named)
+
+        target = None
+        for object_type, value in named:
+            obj = await kb.get_object(object_type, value)
+            if obj is not None:
+                target = (object_type, obj)
+                break
+        if named and target is None:
+            return answers.unknown_condition_answer(named[0][1], knowledge.conditions()), self._reset()
+        if target is None:
+            identifier = self._mentioned(tracker, said.get(SLOT_MENTION) or tracker.get_slot(SLOT_MENTION))
+            target = await kb.find_any(identifier) if identifier else None
+        if target is None:
+            return answers.unknown_condition_answer(None, knowledge.conditions()), self._reset()
+        return self._describe(*target, said.get(SLOT_ATTRIBUTE) or tracker.get_slot(SLOT_ATTRIBUTE))
+
+    async def _list(self, object_type: str, named: list[tuple[str, str]]) -> tuple[str, list[dict[str, Any]]]:
+        objects = await self.knowledge_base.get_objects(object_type, [{"name": t, "value": v} for t, v in named])
+        kind = "conditions" if object_type == CONDITION else "kinds of causes"
+        heading = f"The {kind} I have checked information about"
+        if named:
+            linked = await self.knowledge_base.find_any(named[0][1])
+            heading += f" linked to {linked[1]['name'] if linked else named[0][1]}"
+        text = answers.listing_answer([o["name"] for o in objects], [o["source"] for o in objects], heading + ":")
+        return text, self._reset() + [
+            SlotSet(SLOT_LISTED_OBJECTS, [o["slug"] for o in objects] or None),
+            SlotSet(SLOT_LAST_OBJECT_TYPE, object_type),
+            SlotSet(SLOT_LAST_OBJECT, objects[0]["slug"] if len(objects) == 1 else None),
+        ]
+
+    def _mentioned(self, tracker: Tracker, mention: str | None) -> str | None:
+        """An ordinal ("2", "LAST") picks from the last list; anything else means the last object discussed."""
+        listed = tracker.get_slot(SLOT_LISTED_OBJECTS) or []
+        pick = self.knowledge_base.ordinal_mention_mapping.get(str(mention)) if mention else None
+        if pick and listed:
+            try:
+                return pick(listed)
+            except IndexError:
+                return None
+        return tracker.get_slot(SLOT_LAST_OBJECT)
+
+    def _describe(self, object_type: str, obj: dict[str, Any], attribute: str | None
+                  ) -> tuple[str, list[dict[str, Any]]]:
+        events = self._reset() + [SlotSet(SLOT_LAST_OBJECT, obj["slug"]), SlotSet(SLOT_LAST_OBJECT_TYPE, object_type)]
+        if object_type == CONDITION:
+            events.append(SlotSet("condition", obj["name"]))
+            if attribute in answers.ATTRIBUTE_LABELS and obj.get(attribute):
+                return answers.attribute_answer(obj["name"], attribute, obj[attribute], obj["source"]), events
+            return answers.condition_answer(knowledge.find_condition(obj["slug"].replace("_", " "))), events
+        if attribute == "seek_care":
+            return answers.topic_answer(knowledge.topic("when_to_seek_care")), events
+        category = knowledge.cause_category(obj["slug"])
+        return answers.category_answer(category), events + [
+            SlotSet(SLOT_LISTED_OBJECTS, list(category.condition_slugs) or None)]
+
+    @staticmethod
+    def _reset() -> list[dict[str, Any]]:
+        return [SlotSet(SLOT_OBJECT_TYPE, None), SlotSet(SLOT_MENTION, None), SlotSet(SLOT_ATTRIBUTE, None)]
+
+
+FORM_SLOTS = ["symptom_onset", "symptom_extent", "symptom_accompanying", "symptom_conditions", "symptom_alcohol",
+              "symptom_treated"]
+
+
+class ActionStartSymptomCheck(Action):
+    """Starts the guided symptom check afresh: forgets earlier answers, then explains what will happen."""
+
+    def name(self) -> str:
+        return "action_start_symptom_check"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_symptom_check_intro")
+        return [SlotSet(slot, None) for slot in FORM_SLOTS]
+
+
+class ValidateSymptomCheckForm(FormValidationAction):
+    """Turns each free-text answer into a value with `atrophy.triage`; an unclear answer is asked again."""
+
+    def name(self) -> str:
+        return "validate_symptom_check_form"
+
+    @staticmethod
+    def _checked(slot: str, value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+        if value is None:
+            dispatcher.utter_message(response="utter_symptom_check_unclear")
+        return {slot: value}
+
+    @staticmethod
+    def _intent(tracker: Tracker) -> str | None:
+        return (tracker.latest_message.get("intent") or {}).get("name")
+
+    def validate_symptom_onset(self, value, dispatcher, tracker, domain):
+        return self._checked("symptom_onset", triage.parse_onset(str(value)), dispatcher)
+
+    def validate_symptom_extent(self, value, dispatcher, tracker, domain):
+        return self._checked("symptom_extent", triage.parse_extent(str(value)), dispatcher)
+
+    def validate_symptom_accompanying(self, value, dispatcher, tracker, domain):
+        parsed = triage.parse_symptoms(str(value), self._intent(tracker))
+        return self._checked("symptom_accompanying", parsed, dispatcher)
+
+    def validate_symptom_conditions(self, value, dispatcher, tracker, domain):
+        parsed = triage.parse_conditions(str(value), self._intent(tracker))
+        return self._checked("symptom_conditions", parsed, dispatcher)
+
+    def validate_symptom_alcohol(self, value, dispatcher, tracker, domain):
+        return self._checked("symptom_alcohol", triage.parse_yes_no(str(value), self._intent(tracker)), dispatcher)
+
+    def validate_symptom_treated(self, value, dispatcher, tracker, domain):
+        return self._checked("symptom_treated", triage.parse_yes_no(str(value), self._intent(tracker)), dispatcher)
+
+
+class ActionSymptomCheckResult(KnowledgeAction):
+    """The end of the symptom check: level of care and likely kinds of causes, never a diagnosis."""
+
+    def name(self) -> str:
+        return "action_symptom_check_result"
 
     def answer(self, tracker: Tracker) -> tuple[str, list[dict[str, Any]]]:
-        asked = _latest_entity(tracker, "condition") or tracker.get_slot("condition")
-        found = knowledge.find_condition(asked) if asked else None
-        if found is None:
-            return answers.unknown_condition_answer(asked, knowledge.conditions()), []
-        return answers.condition_answer(found), [SlotSet("condition", found.name)]
+        given = triage.Answers(
+            onset=tracker.get_slot("symptom_onset"),
+            extent=tracker.get_slot("symptom_extent"),
+            symptoms=tuple(tracker.get_slot("symptom_accompanying") or ()),
+            conditions=tuple(tracker.get_slot("symptom_conditions") or ()),
+            alcohol=tracker.get_slot("symptom_alcohol"),
+            treated=tracker.get_slot("symptom_treated"),
+        )
+        result = triage.assess(given)
+        categories = [c for c in (knowledge.cause_category(slug) for slug in result.categories) if c]
+        care_source = knowledge.topic("when_to_seek_care").source
+        text = answers.symptom_check_answer(result.care, result.reasons, categories, care_source)
+        return text, [SlotSet(slot, None) for slot in FORM_SLOTS] + [
+            SlotSet(SLOT_LISTED_OBJECTS, [c.slug for c in categories] or None),
+            SlotSet(SLOT_LAST_OBJECT_TYPE, CAUSE),
+        ]
 
 
 class ActionRecordEscalation(Action):

@@ -38,3 +38,63 @@ def unknown_condition_answer(asked: str | None, known: list[ConditionInfo]) -> s
     names = ", ".join(c.name for c in known)
     opening = f"I don't have checked information about \"{asked}\"." if asked else "Which condition do you mean?"
     return f"{opening} I can tell you how these conditions relate to muscle atrophy: {names}."
+
+
+# What the user may ask about an object, in the words the answers use.
+ATTRIBUTE_LABELS = {
+    "description": "What it is",
+    "mechanism": "How it leads to muscle atrophy",
+    "symptoms": "Other symptoms",
+    "seek_care": "When to seek care",
+    "summary": "In short",
+    "details": "More detail",
+}
+
+
+def category_answer(category: CategoryInfo) -> str:
+    body = f"{category.name}: {category.details}"
+    if category.condition_names:
+        listed = "\n".join(f"{i}. {name}" for i, name in enumerate(category.condition_names, 1))
+        body += f"\nConditions in this group that I can tell you about:\n{listed}\nAsk about any of them, e.g. \"the first one\"."
+    return _with_source(body, category.source)
+
+
+def attribute_answer(name: str, attribute: str, value: str, source: str) -> str:
+    label = ATTRIBUTE_LABELS.get(attribute, attribute.replace("_", " ").capitalize())
+    return _with_source(f"{name}. {label}: {value}", source)
+
+
+def listing_answer(names: list[str], sources: list[str], heading: str) -> str:
+    if not names:
+        return "I don't have checked information matching that. Try asking about the causes of muscle atrophy."
+    lines = [heading] + [f"{i}. {name}" for i, name in enumerate(names, 1)]
+    lines.append("Ask me about any of them, for example \"tell me more about the second one\".")
+    unique = dict.fromkeys(part for s in sources for part in s.split("; "))
+    return _with_source("\n".join(lines), "; ".join(unique))
+
+
+CARE_ADVICE = {
+    "emergency": "Call the emergency number now: sudden weakness with warning signs can mean a stroke.",
+    "prompt": "Get prompt medical care: see a doctor soon rather than waiting for a routine check-up.",
+    "routine": "Book a visit with your doctor about it: muscle loss you cannot explain, or that has lasted a long "
+               "time, deserves a check.",
+}
+EMERGENCY_REMINDER = ("If weakness ever comes on suddenly together with a change in vision, passing out, trouble "
+                      "speaking or being unable to move part of the body, call the emergency number at once.")
+
+
+def symptom_check_answer(care: str, reasons: list[str], categories: list[CategoryInfo], care_source: str) -> str:
+    lines = [f"Thanks. {CARE_ADVICE[care]}"]
+    if reasons:
+        lines.append("Why: " + "; ".join(reasons) + ".")
+    if categories:
+        lines.append("Kinds of causes that can be behind muscle loss like you describe (only a doctor can tell which, "
+                     "if any, applies to you):")
+        lines += [f"- {c.name}: {c.summary}" for c in categories]
+    else:
+        lines.append("What you told me doesn't point to one kind of cause; a doctor can look into it.")
+    if care != "emergency":
+        lines.append(EMERGENCY_REMINDER)
+    sources = [care_source] + [c.source for c in categories]
+    unique = dict.fromkeys(part for s in sources for part in s.split("; "))
+    return _with_source("\n".join(lines), "; ".join(unique))

@@ -29,6 +29,7 @@ class CategoryInfo:
     details: str
     source: str
     condition_names: tuple[str, ...]
+    condition_slugs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class ConditionInfo:
     seek_care: str
     source: str
     cause_names: tuple[str, ...]
+    cause_slugs: tuple[str, ...] = ()
 
 
 def normalize_name(text: str) -> str:
@@ -52,12 +54,12 @@ def normalize_name(text: str) -> str:
 
 def _category(row: CauseCategory) -> CategoryInfo:
     return CategoryInfo(row.slug, row.name, row.summary, row.details, row.source,
-                        tuple(c.name for c in row.conditions))
+                        tuple(c.name for c in row.conditions), tuple(c.slug for c in row.conditions))
 
 
 def _condition(row: Condition) -> ConditionInfo:
     return ConditionInfo(row.slug, row.name, row.description, row.mechanism, row.symptoms, row.seek_care,
-                         row.source, tuple(c.name for c in row.causes))
+                         row.source, tuple(c.name for c in row.causes), tuple(c.slug for c in row.causes))
 
 
 def cause_categories() -> list[CategoryInfo]:
@@ -72,6 +74,20 @@ def cause_category(slug: str) -> CategoryInfo | None:
         row = db.execute(select(CauseCategory).options(selectinload(CauseCategory.conditions))
                          .where(CauseCategory.slug == slug)).scalar_one_or_none()
         return _category(row) if row else None
+
+
+def find_cause(name: str) -> CategoryInfo | None:
+    """Match a cause category by slug or name, with or without the word "atrophy" ("neurogenic", "Disuse atrophy")."""
+    wanted = normalize_name(name or "")
+    wanted = re.sub(r"\s*\b(muscle )?(atrophy|wasting)$", "", wanted).strip()
+    if not wanted:
+        return None
+    for category in cause_categories():
+        names = {normalize_name(category.slug.replace("_", " ")), normalize_name(category.name)}
+        names |= {re.sub(r"\s*\b(atrophy|muscle disease)$", "", n).strip() for n in names}
+        if wanted in names:
+            return category
+    return None
 
 
 def conditions() -> list[ConditionInfo]:

@@ -35,40 +35,15 @@ def test_list_causes_names_every_category_with_source(db_url):
     for name in ("Disuse atrophy", "Neurogenic atrophy", "Malnutrition", "Alcohol", "Ageing", "Injuries"):
         assert name in text
     assert "Source: HealthGrades" in text and DISCLAIMER in text
-    assert events == []
-
-
-@pytest.mark.parametrize("said, name", [
-    ("Lou Gehrig's disease", "Amyotrophic lateral sclerosis (ALS)"),
-    ("GBS", "Guillain-Barre syndrome"),
-    ("MS", "Multiple sclerosis"),
-])
-def test_explain_condition_resolves_synonyms_and_sets_the_slot(db_url, said, name):
-    tracker = make_tracker(f"what is {said}?", "ask_condition", [entity("condition", said)])
-    messages, events = run(actions.ActionExplainCondition(), tracker)
-    text = messages[0]["text"]
-    assert text.startswith(name) and "When to seek care:" in text and "Source:" in text and DISCLAIMER in text
-    assert events == [SlotSet("condition", name)]
-
-
-def test_explain_condition_uses_the_slot_for_a_follow_up(db_url):
-    tracker = make_tracker("when should someone with it see a doctor?", "ask_condition",
-                           slots={"condition": "Guillain-Barre syndrome"})
-    messages, _ = run(actions.ActionExplainCondition(), tracker)
-    assert "breathing" in messages[0]["text"]
-
-
-def test_unknown_condition_is_admitted_not_invented(db_url):
-    tracker = make_tracker("what is lupus?", "ask_condition", [entity("condition", "lupus")])
-    messages, events = run(actions.ActionExplainCondition(), tracker)
-    assert "don't have checked information about \"lupus\"" in messages[0]["text"]
-    assert "Multiple sclerosis" in messages[0]["text"] and events == []
+    assert SlotSet("knowledge_base_last_object_type", "cause") in events
 
 
 @pytest.mark.parametrize("intent, expected", [
     ("ask_what_is_atrophy", "muscle tissue is being lost"),
     ("ask_when_to_seek_care", "emergency number"),
     ("ask_symptoms", "numbness, pain or swelling"),
+    ("ask_prevention_treatment", "physical therapist"),
+    ("ask_stroke_info", "BE-FAST"),
 ])
 def test_topics_answer_from_the_database(db_url, intent, expected):
     messages, _ = run(actions.ActionExplainTopic(), make_tracker("?", intent))

@@ -1,0 +1,138 @@
+"""The knowledge-base action's follow-ups and the symptom check's actions, against a real knowledge database."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+from actions import actions
+from atrophy.answers import DISCLAIMER
+from tests.test_actions import entity, make_tracker, run
+
+
+def slots_of(events):
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def ask_kb(text, entities=(), slots=None):
+    return run(actions.ActionQueryAtrophyKnowledgeBase(), make_tracker(text, "query_knowledge_base", entities, slots))
+
+
+def test_lists_conditions_of_a_cause_and_remembers_them(db_url):
+    messages, events = ask_kb("what conditions cause neurogenic atrophy?",
+                              [entity("object_type", "condition"), entity("cause", "neurogenic")])
+    text = messages[0]["text"]
+    assert "linked to Neurogenic atrophy" in text and "2. Amyotrophic lateral sclerosis (ALS)" in text
+    assert "Osteoarthritis" not in text and "Source:" in text and DISCLAIMER in text
+    slots = slots_of(events)
+    assert slots["knowledge_base_listed_objects"][:2] == ["multiple_sclerosis", "als"]
+    assert slots["knowledge_base_last_object_type"] == "condition" and slots["knowledge_base_last_object"] is None
+
+
+def test_ordinal_mention_picks_from_the_last_list(db_url):
+    listed = {"knowledge_base_listed_objects": ["multiple_sclerosis", "als", "guillain_barre"],
+              "knowledge_base_last_object_type": "condition", "mention": "2"}
+    messages, events = ask_kb("tell me more about the second one", [entity("mention", "2")], listed)
+    assert messages[0]["text"].startswith("Amyotrophic lateral sclerosis (ALS) is")
+    assert slots_of(events)["knowledge_base_last_object"] == "als"
+    assert slots_of(events)["mention"] is None
+    messages, _ = ask_kb("the last one", [entity("mention", "LAST")], listed)
+    assert messages[0]["text"].startswith("Guillain-Barre syndrome is")
+
+
+def test_a_named_condition_wins_over_the_last_object(db_url):
+    messages, events = ask_kb("what about ALS?", [entity("condition", "ALS")],
+                              {"knowledge_base_last_object": "burns", "knowledge_base_last_object_type": "condition"})
+    assert "Amyotrophic lateral sclerosis (ALS)" in messages[0]["text"]
+    assert slots_of(events)["condition"] == "Amyotrophic lateral sclerosis (ALS)"
+
+
+def test_attribute_follow_up_about_the_last_object(db_url):
+    messages, events = ask_kb("when should someone with it see a doctor?", [entity("attribute", "seek_care")],
+                              {"knowledge_base_last_object": "guillain_barre",
+                               "knowledge_base_last_object_type": "condition"})
+    text = messages[0]["text"]
+    assert text.startswith("Guillain-Barre syndrome. When to seek care:") and "breathing" in text
+    assert "Source:" in text and DISCLAIMER in text
+    assert slots_of(events)["attribute"] is None
+
+
+def test_a_cause_category_lists_its_conditions_for_follow_ups(db_url):
+    messages, events = ask_kb("tell me about disuse atrophy", [entity("cause", "disuse")])
+    assert "Disuse atrophy: This is the most common kind" in messages[0]["text"]
+    assert slots_of(events)["knowledge_base_listed_objects"] == ["rheumatoid_arthritis", "osteoarthritis", "burns"]
+    messages, _ = ask_kb("can steroids cause muscle wasting", [entity("cause", "other")])
+    assert "corticosteroids" in messages[0]["text"]
+
+
+def test_causes_list_feeds_follow_ups(db_url):
+    _, events = run(actions.ActionListCauses(), make_tracker("what causes muscle atrophy?", "ask_causes"))
+    slots = slots_of(events)
+    assert slots["knowledge_base_listed_objects"][:2] == ["disuse", "neurogenic"]
+    messages, _ = ask_kb("tell me more about the second one", [entity("mention", "2")], {**slots, "mention": "2"})
+    assert messages[0]["text"].startswith("Neurogenic atrophy:")
+
+
+def test_unknown_names_and_nothing_to_refer_to_are_admitted(db_url):
+    messages, _ = ask_kb("what is lupus?", [entity("condition", "lupus")])
+    assert "don't have checked information about \"lupus\"" in messages[0]["text"]
+    messages, _ = ask_kb("tell me more about it")
+    assert messages[0]["text"].startswith("Which condition do you mean?")
+    messages, _ = ask_kb("the ninth one", [entity("mention", "9")], {"knowledge_base_listed_objects": ["als"]})
+    assert messages[0]["text"].startswith("Which condition do you mean?")
+
+
+def test_stroke_questions_get_information_and_tia_gets_its_own_answer(db_url):
+    messages, _ = run(actions.ActionExplainTopic(), make_tracker("what is a TIA?", "ask_stroke_info"))
+    assert "even if the symptoms have gone away" in messages[0]["text"]
+
+
+def test_start_resets_the_answers(db_url):
+    messages, events = run(actions.ActionStartSymptomCheck(),
+                           make_tracker("check my symptoms", "check_symptoms", slots={"symptom_onset": "sudden"}))
+    assert messages[0]["response"] == "utter_symptom_check_intro"
+    assert SlotSet("symptom_onset", None) in events and len(events) == len(actions.FORM_SLOTS)
+
+
+@pytest.mark.parametrize("slot, text, intent, value", [
+    ("symptom_onset", "gradually over a few months", "inform", "gradual"),
+    ("symptom_extent", "both legs", "inform", "muscle_group"),
+    ("symptom_accompanying", "numbness", "inform", ["numbness"]),
+    ("symptom_conditions", "no", "deny", ["none"]),
+    ("symptom_alcohol", "a bottle of wine most days", "inform", None),
+    ("symptom_treated", "yes", "affirm", True),
+])
+def test_form_validation_reads_free_text(slot, text, intent, value):
+    validator = actions.ValidateSymptomCheckForm()
+    tracker = make_tracker(text, intent)
+    dispatcher = actions.CollectingDispatcher()
+    result = getattr(validator, f"validate_{slot}")(text, dispatcher, tracker, {})
+    assert result == {slot: value}
+    assert bool(dispatcher.messages) == (value is None)  # an unclear answer is asked again
+
+
+def test_result_gives_care_level_and_kinds_of_causes_without_diagnosing(db_url):
+    answers = {"symptom_onset": "sudden", "symptom_extent": "one_side", "symptom_accompanying": ["numbness"],
+               "symptom_conditions": ["diabetes"], "symptom_alcohol": False, "symptom_treated": False}
+    messages, events = run(actions.ActionSymptomCheckResult(), make_tracker("no", "deny", slots=answers))
+    text = messages[0]["text"]
+    assert "Get prompt medical care" in text and "Neurogenic atrophy" in text
+    assert "only a doctor can tell" in text and "call the emergency number at once" in text
+    assert "Source:" in text and DISCLAIMER in text
+    slots = slots_of(events)
+    assert all(slots[s] is None for s in actions.FORM_SLOTS)
+    assert slots["knowledge_base_listed_objects"] == ["neurogenic"]
+
+
+def test_result_routine_visit(db_url):
+    answers = {"symptom_onset": "gradual", "symptom_extent": "muscle_group", "symptom_accompanying": ["none"],
+               "symptom_conditions": ["bed_rest"], "symptom_alcohol": False, "symptom_treated": False}
+    messages, _ = run(actions.ActionSymptomCheckResult(), make_tracker("no", "deny", slots=answers))
+    assert "Book a visit with your doctor" in messages[0]["text"] and "Disuse atrophy" in messages[0]["text"]
+
+
+def test_kb_action_apologises_when_the_database_is_gone(monkeypatch, tmp_path):
+    monkeypatch.setenv("ATROPHY_DB_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    messages, events = ask_kb("what about ALS?", [entity("condition", "ALS")])
+    assert messages[0]["response"] == "utter_knowledge_unavailable" and events == []
