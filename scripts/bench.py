@@ -1,0 +1,291 @@
+#!/usr/bin/env python
+"""Benchmark the Atrophy Assistant against a stock `rasa init` bot, in the same run, over REST on loopback.
+
+    make bench            # or: python scripts/bench.py [--turns 20] [--conversations 20] [--json-out FILE]
+
+For each bot: training time (the stock bot is made and trained by `rasa init` in a temporary folder; ours is
+trained from the project into a temporary folder, both with an empty cache; --skip-train serves the existing
+model and reports no training time),
+cold start (process start to first answer), latency per message p50/p95/p99 for one user and for 20
+concurrent conversations, throughput, error count, and the RSS of the Rasa server's process tree. Prints a
+table and JSON with both bots and the ratio ours/stock. Our bot runs as deployed: endpoints.yml (SQL tracker
+store, atomic lock store) with its action server; the stock bot with its defaults (in-memory tracker, no
+action server needed by its stories). Every loop is bounded; nothing leaves 127.0.0.1.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+OUR_MESSAGES = ["hello", "what is muscle atrophy?", "what causes muscle atrophy?", "what is ALS?",
+                "when should I see a doctor?", "thanks", "are you a bot?", "goodbye"]
+STOCK_MESSAGES = ["hello", "I am feeling great", "are you a bot?", "I am sad", "yes", "thanks", "no",
+                  "goodbye"]
+TARGET_P95_RATIO = 1.2
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def env(**extra: str) -> dict[str, str]:
+    e = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT), SANIC_HOST="127.0.0.1",
+             TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    e.update(extra)
+    return e
+
+
+def rss_tree_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            status = (entry / "status").read_text()
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss[int(entry.name)] = int(line.split()[1])
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo += children.get(p, [])
+    return total / 1024
+
+
+def stop(proc: subprocess.Popen | None) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def wait_ready(check, proc: subprocess.Popen, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}")
+        try:
+            if check():
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{what} not ready after {timeout:.0f} s")
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def run_load(webhook: str, messages: list[str], conversations: int, turns: int, tag: str) -> dict:
+    latencies: list[float] = []
+    errors = 0
+
+    def conversation(n: int) -> tuple[list[float], int]:
+        mine, errs = [], 0
+        with requests.Session() as http:
+            for turn in range(turns):
+                text = messages[(n + turn) % len(messages)]
+                start = time.perf_counter()
+                try:
+                    r = http.post(webhook, json={"sender": f"bench-{tag}-{n}", "message": text}, timeout=120)
+                    ok = r.status_code == 200 and isinstance(r.json(), list) and len(r.json()) > 0
+                except (requests.RequestException, ValueError):
+                    ok = False
+                mine.append((time.perf_counter() - start) * 1000)
+                errs += not ok
+        return mine, errs
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=conversations) as pool:
+        for mine, errs in pool.map(conversation, range(conversations)):
+            latencies += mine
+            errors += errs
+    elapsed = time.perf_counter() - started
+    return {"messages": len(latencies), "errors": errors,
+            "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
+            "p99_ms": round(percentile(latencies, 99), 1), "throughput_msg_s": round(len(latencies) / elapsed, 1)}
+
+
+def train(cwd: Path, out: Path, extra_env: dict[str, str], log: Path) -> float:
+    start = time.monotonic()
+    with open(log, "ab") as f:
+        subprocess.run([str(BIN / "rasa"), "train", "--fixed-model-name", "model", "--out", str(out)],
+                       cwd=cwd, env=env(**extra_env), stdout=f, stderr=subprocess.STDOUT, check=True, timeout=3600)
+    return round(time.monotonic() - start, 1)
+
+
+def measure(name: str, cwd: Path, model: Path, endpoints: Path | None, credentials: Path | None,
+            messages: list[str], args: argparse.Namespace, extra_env: dict[str, str], workdir: Path,
+            with_actions: bool) -> dict:
+    actions = None
+    rasa = None
+    port = free_port()
+    try:
+        if with_actions:
+            action_port = free_port()
+            actions = subprocess.Popen([str(BIN / "rasa"), "run", "actions", "--port", str(action_port)],
+                                       cwd=cwd, env=env(**extra_env), stdout=open(workdir / f"{name}-actions.log", "ab"),
+                                       stderr=subprocess.STDOUT)
+            wait_ready(lambda: requests.get(f"http://127.0.0.1:{action_port}/health", timeout=2).ok, actions, 120,
+                       f"{name} action server")
+            text = endpoints.read_text().replace("http://localhost:5055/webhook",
+                                                 f"http://127.0.0.1:{action_port}/webhook")
+            endpoints = workdir / f"{name}-endpoints.yml"
+            endpoints.write_text(text)
+        cmd = [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(port), "--interface", "127.0.0.1"]
+        if endpoints:
+            cmd += ["--endpoints", str(endpoints)]
+        if credentials:
+            cmd += ["--credentials", str(credentials)]
+        webhook = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+        start = time.monotonic()
+        rasa = subprocess.Popen(cmd, cwd=cwd, env=env(**extra_env), stdout=open(workdir / f"{name}-rasa.log", "ab"),
+                                stderr=subprocess.STDOUT)
+        wait_ready(lambda: requests.post(webhook, json={"sender": "bench-probe", "message": "hello"},
+                                         timeout=30).status_code == 200, rasa, 300, f"{name} Rasa server")
+        cold_start = round(time.monotonic() - start, 1)
+        run_load(webhook, messages, 1, 5, f"{name}-warmup")  # first calls load lazy parts; not counted
+        single = run_load(webhook, messages, 1, args.turns, f"{name}-single")
+        concurrent = run_load(webhook, messages, args.conversations, args.turns, f"{name}-many")
+        return {"cold_start_s": cold_start, "rss_mb": round(rss_tree_mb(rasa.pid), 1),
+                "single": single, "concurrent": concurrent}
+    finally:
+        stop(rasa)
+        stop(actions)
+
+
+ROWS = [("training time (s)", ("train_s",)), ("cold start (s)", ("cold_start_s",)),
+        ("RSS of Rasa server tree (MB)", ("rss_mb",)),
+        ("1 user: p50 (ms)", ("single", "p50_ms")), ("1 user: p95 (ms)", ("single", "p95_ms")),
+        ("1 user: p99 (ms)", ("single", "p99_ms")), ("1 user: throughput (msg/s)", ("single", "throughput_msg_s")),
+        ("1 user: errors", ("single", "errors")),
+        ("{n} conv.: p50 (ms)", ("concurrent", "p50_ms")), ("{n} conv.: p95 (ms)", ("concurrent", "p95_ms")),
+        ("{n} conv.: p99 (ms)", ("concurrent", "p99_ms")),
+        ("{n} conv.: throughput (msg/s)", ("concurrent", "throughput_msg_s")),
+        ("{n} conv.: errors", ("concurrent", "errors")), ("{n} conv.: messages", ("concurrent", "messages"))]
+
+
+def pick(d: dict, path: tuple[str, ...]):
+    for key in path:
+        d = d.get(key) if isinstance(d, dict) else None
+    return d
+
+
+def ratio(a, b):
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b:
+        return round(a / b, 2)
+    return None
+
+
+def report(results: dict, conversations: int) -> str:
+    lines = [f"{'':34} {'atrophy':>12} {'stock':>12} {'ratio':>8}"]
+    for label, path in ROWS:
+        ours, stock = pick(results["atrophy"], path), pick(results["stock"], path)
+        r = ratio(ours, stock)
+        lines.append(f"{label.format(n=conversations):34} {str(ours):>12} {str(stock):>12} "
+                     f"{'' if r is None else r:>8}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=20, help="messages per conversation")
+    parser.add_argument("--conversations", type=int, default=20)
+    parser.add_argument("--model", type=Path, default=None,
+                        help="our trained model (default: ATROPHY_MODEL or models/atrophy.tar.gz)")
+    parser.add_argument("--skip-train", action="store_true",
+                        help="do not time a fresh training of our bot; serve the existing model instead")
+    parser.add_argument("--json-out", type=Path, default=ROOT / "results" / "bench.json")
+    args = parser.parse_args(argv)
+
+    tmp = Path(tempfile.mkdtemp(prefix="atrophy-bench-"))
+    results: dict = {"config": {"turns": args.turns, "conversations": args.conversations,
+                                "host": "127.0.0.1", "cpus": os.cpu_count()}}
+    try:
+        # Stock bot: `rasa init --no-prompt` in a temporary folder, trained there.
+        stock_dir = tmp / "stock"
+        stock_dir.mkdir()
+        start = time.monotonic()
+        with open(tmp / "stock-init.log", "ab") as f:
+            subprocess.run([str(BIN / "rasa"), "init", "--no-prompt"], cwd=stock_dir,
+                           env=env(RASA_CACHE_DIRECTORY=str(tmp / "stock-cache")),
+                           stdout=f, stderr=subprocess.STDOUT, check=True, timeout=3600)
+        stock_models = sorted((stock_dir / "models").glob("*.tar.gz"))
+        stock_train = round(time.monotonic() - start, 1)  # `rasa init` trains the bot
+        print(f"stock bot trained in {stock_train} s", flush=True)
+
+        our_model = args.model or Path(os.environ.get("ATROPHY_MODEL", ROOT / "models" / "atrophy.tar.gz"))
+        our_train = None
+        our_env = {"ATROPHY_DB_URL": f"sqlite:///{tmp / 'kb.db'}",
+                   "ATROPHY_TRACKER_DB_URL": f"sqlite:///{tmp / 'tracker.db'}",
+                   "RASA_CACHE_DIRECTORY": str(tmp / "cache")}
+        if not args.skip_train or not our_model.exists():
+            our_train = train(ROOT, tmp / "ours", our_env, tmp / "ours-train.log")
+            our_model = tmp / "ours" / "model.tar.gz"
+            print(f"our bot trained in {our_train} s", flush=True)
+
+        results["atrophy"] = {"train_s": our_train, **measure(
+            "atrophy", ROOT, our_model, ROOT / "endpoints.yml", ROOT / "credentials.yml", OUR_MESSAGES, args,
+            our_env, tmp, with_actions=True)}
+        print("atrophy bot measured", flush=True)
+        results["stock"] = {"train_s": stock_train, **measure(
+            "stock", stock_dir, stock_models[-1], None, None, STOCK_MESSAGES, args,
+            {"RASA_CACHE_DIRECTORY": str(tmp / "stock-cache")}, tmp, with_actions=False)}
+        print("stock bot measured", flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    results["ratio_atrophy_to_stock"] = {
+        label.format(n=args.conversations): ratio(pick(results["atrophy"], path), pick(results["stock"], path))
+        for label, path in ROWS}
+    p95_ratio = ratio(results["atrophy"]["concurrent"]["p95_ms"], results["stock"]["concurrent"]["p95_ms"])
+    results["targets"] = {
+        "p95_within_1.2x_of_stock": {"ratio": p95_ratio, "met": p95_ratio is not None and p95_ratio <= TARGET_P95_RATIO},
+        "zero_errors_at_concurrency": {"errors": results["atrophy"]["concurrent"]["errors"],
+                                       "met": results["atrophy"]["concurrent"]["errors"] == 0}}
+    print()
+    print(report(results, args.conversations))
+    print()
+    print(json.dumps(results, indent=2))
+    args.json_out.parent.mkdir(parents=True, exist_ok=True)
+    args.json_out.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

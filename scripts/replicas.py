@@ -1,0 +1,180 @@
+#!/usr/bin/env python
+"""Run N Rasa server replicas, each with its action server, sharing PostgreSQL (conversations, knowledge base,
+escalation log) and Redis (conversation locks): the scale-out set-up of deploy/README.md on one machine.
+
+    make replicas                      # 2 replicas: Rasa on 127.0.0.1:5005, 5006; actions on 5055, 5056
+    python scripts/replicas.py --replicas 3 --rasa-port 6005 --action-port 6055 [--lock-store stock]
+
+Environment (or .env): ATROPHY_TRACKER_DB_URL (default postgresql+psycopg2://postgres@127.0.0.1:5432/atrophy,
+created when missing), ATROPHY_DB_URL (default: the same database), ATROPHY_REDIS_URL (default
+redis://127.0.0.1:6379/1), ATROPHY_MODEL (default models/atrophy.tar.gz). Put a load balancer in front of the
+Rasa ports (deploy/ has nginx in the compose file and a Kubernetes Service in the Helm values); any replica can
+take any message of any conversation. `--lock-store stock` uses Rasa's own `type: redis` lock store instead of
+the project's, for comparison only: it loses events between replicas (tests/test_replicas.py).
+
+Prints one JSON line {"ready": true, "rasa": [urls], "actions": [urls]} once every server answers, then runs
+until interrupted (Ctrl-C / SIGTERM), and stops everything it started. Logs go to --workdir.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+DEFAULT_PG = "postgresql+psycopg2://postgres@127.0.0.1:5432/atrophy"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/1"
+
+
+def load_dotenv(path: Path = ROOT / ".env") -> None:
+    if not path.exists():
+        return
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named in `url` when it does not exist (other back ends: nothing to do)."""
+    import sqlalchemy as sa
+
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "postgresql" or not parsed.database:
+        return
+    engine = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT", future=True)
+    try:
+        with engine.connect() as c:
+            if not c.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": parsed.database}).first():
+                c.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
+    finally:
+        engine.dispose()
+
+
+def lock_store_section(kind: str, redis_url: str) -> str:
+    if kind == "atomic":
+        return "lock_store:\n  type: addons.lock_store.AtomicRedisLockStore\n"
+    parts = urlsplit(redis_url)
+    db = int((parts.path or "/1").strip("/") or 1)
+    password = f"\n  password: {parts.password}" if parts.password else ""
+    return (f"lock_store:\n  type: redis\n  url: {parts.hostname}\n  port: {parts.port or 6379}\n  db: {db}\n"
+            f"  key_prefix: stock{password}\n")
+
+
+def endpoints_for(action_port: int, lock_store: str, redis_url: str) -> str:
+    return (f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+            "tracker_store:\n  type: addons.tracker_store.EnvSQLTrackerStore\n"
+            + lock_store_section(lock_store, redis_url))
+
+
+def wait_for(check, timeout: float, what: str, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}")
+        try:
+            if check():
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{what} not ready after {timeout:.0f} s")
+
+
+def stop_all(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replicas", type=int, default=2)
+    parser.add_argument("--rasa-port", type=int, default=5005, help="port of the first Rasa replica")
+    parser.add_argument("--action-port", type=int, default=5055, help="port of the first action server")
+    parser.add_argument("--lock-store", choices=["atomic", "stock"], default="atomic")
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "replicas")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for the servers")
+    args = parser.parse_args(argv)
+    if args.replicas < 1:
+        parser.error("--replicas must be >= 1")
+
+    load_dotenv()
+    tracker_url = os.environ.setdefault("ATROPHY_TRACKER_DB_URL", DEFAULT_PG)
+    os.environ.setdefault("ATROPHY_DB_URL", tracker_url)
+    redis_url = os.environ.setdefault("ATROPHY_REDIS_URL", DEFAULT_REDIS)
+    model = args.model or os.environ.get("ATROPHY_MODEL") or str(ROOT / "models" / "atrophy.tar.gz")
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT), SANIC_HOST="127.0.0.1",
+               TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    ensure_database(tracker_url)
+    ensure_database(os.environ["ATROPHY_DB_URL"])
+    args.workdir.mkdir(parents=True, exist_ok=True)
+
+    procs: list[subprocess.Popen] = []
+    stopping = False
+
+    def on_signal(signum, frame):  # noqa: ARG001
+        nonlocal stopping
+        stopping = True
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        rasa_urls, action_urls, waits = [], [], []
+        for i in range(args.replicas):
+            action_port, rasa_port = args.action_port + i, args.rasa_port + i
+            log = open(args.workdir / f"actions-{i}.log", "ab")
+            proc = subprocess.Popen([str(BIN / "rasa"), "run", "actions", "--port", str(action_port)],
+                                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            procs.append(proc)
+            action_urls.append(f"http://127.0.0.1:{action_port}")
+            waits.append((f"action server {i}", action_urls[-1] + "/health", proc, "get"))
+            endpoints = args.workdir / f"endpoints-{i}.yml"
+            endpoints.write_text(endpoints_for(action_port, args.lock_store, redis_url))
+            log = open(args.workdir / f"rasa-{i}.log", "ab")
+            proc = subprocess.Popen(
+                [str(BIN / "rasa"), "run", "--model", model, "--endpoints", str(endpoints),
+                 "--credentials", str(ROOT / "credentials.yml"), "--port", str(rasa_port),
+                 "--interface", "127.0.0.1"],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            procs.append(proc)
+            rasa_urls.append(f"http://127.0.0.1:{rasa_port}")
+            waits.append((f"Rasa replica {i}", rasa_urls[-1] + "/webhooks/rest/webhook", proc, "post"))
+        for what, url, proc, method in waits:
+            if method == "get":
+                wait_for(lambda: requests.get(url, timeout=2).ok, args.timeout, what, proc)
+            else:
+                wait_for(lambda: requests.post(url, json={"sender": "__probe__", "message": "hello"},
+                                               timeout=30).status_code == 200, args.timeout, what, proc)
+        print(json.dumps({"ready": True, "rasa": rasa_urls, "actions": action_urls,
+                          "lock_store": args.lock_store}), flush=True)
+        while all(p.poll() is None for p in procs):
+            time.sleep(1)
+        failed = [p.args[1:3] for p in procs if p.poll() is not None]
+        print(f"a server stopped: {failed}; stopping the others", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop_all(procs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
