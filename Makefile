@@ -14,9 +14,10 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/*/*.yml) \
-	$(wildcard addons/*.py) atrophy/red_flags.py atrophy/red_flag_rules.py $(SPACY_PIPELINE)
+	addons/red_flag_classifier.py atrophy/red_flags.py atrophy/red_flag_rules.py $(SPACY_PIPELINE)
 
 .PHONY: help install build train run shell validate test test-rasa test-pytest lock clean web chromium test-nlu
+.PHONY: bench replicas retention
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -75,6 +76,17 @@ chromium:  ## install Debian's chromium for the browser tests (no-op when /usr/b
 	@test -x /usr/bin/chromium || { \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends chromium; }
+
+bench: build train  ## benchmark against a stock `rasa init` bot (latency, throughput, memory, cold start, training)
+	$(BIN)/python scripts/bench.py
+
+REPLICAS ?= 2
+replicas: build train  ## run REPLICAS (2) Rasa servers + action servers on PostgreSQL and Redis (deploy/README.md)
+	$(BIN)/python scripts/replicas.py --replicas $(REPLICAS)
+
+DAYS ?= 30
+retention: install  ## delete conversations older than DAYS (30) days from the tracker store
+	$(BIN)/python -m atrophy.retention --days $(DAYS)
 
 clean:  ## remove the venv, the build and trained models
 	rm -rf $(VENV) build models results
