@@ -17,6 +17,9 @@ web_port=${ATROPHY_WEB_PORT:-8080}
 read -r -a web_origins <<< "${ATROPHY_WEB_ORIGIN:-http://localhost:$web_port}"
 model=${ATROPHY_MODEL:-models/atrophy.tar.gz}
 endpoints=${ATROPHY_ENDPOINTS:-endpoints.yml}
+# Rasa's HTTP API (/conversations, /model, ...) is on only with a token: set RASA_AUTH_TOKEN (e.g. in .env).
+api_args=()
+if [ -n "${RASA_AUTH_TOKEN:-}" ]; then api_args=(--enable-api --auth-token "$RASA_AUTH_TOKEN"); fi
 
 pids=()
 stop_all() {
@@ -38,5 +41,5 @@ else
   echo "Starting the Rasa server. Chat in the browser at http://localhost:$web_port, or with:"
   echo "  curl -s localhost:$rasa_port/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"what causes muscle atrophy?\"}'"
   "$bin/rasa" run --model "$model" --endpoints "$endpoints" --credentials "${ATROPHY_CREDENTIALS:-credentials.yml}" \
-    --port "$rasa_port" --interface 127.0.0.1 --cors "${web_origins[@]}"
+    --port "$rasa_port" --interface 127.0.0.1 --cors "${web_origins[@]}" "${api_args[@]}"
 fi
