@@ -1,6 +1,7 @@
 """Custom actions: thin adapters between Rasa and the knowledge base / escalation log in `atrophy`."""
 from __future__ import annotations
 
+import abc
 import logging
 import re
 from typing import Any
@@ -26,8 +27,12 @@ except SQLAlchemyError:
     logger.exception("Knowledge base could not be loaded; answers will apologise until it is reachable")
 
 
-class KnowledgeAction(Action):
+class KnowledgeAction(Action, abc.ABC):
     """Base for actions that answer from the database and apologise clearly when it is unreachable."""
+
+    # Abstract, so that the action server does not register this base class (it has no name).
+    @abc.abstractmethod
+    def name(self) -> str: ...
 
     def answer(self, tracker: Tracker) -> tuple[str, list[dict[str, Any]]]:
         raise NotImplementedError
