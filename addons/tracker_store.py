@@ -2,8 +2,8 @@
 
 Rasa substitutes ${VAR} in endpoints.yml but fails when the variable is unset, and plain `rasa run` in the
 project folder must work without any set-up. So endpoints.yml names this class and the URL comes from
-`ATROPHY_TRACKER_DB_URL` (any SQLAlchemy URL, e.g. postgresql+psycopg2://rasa@db:5432/atrophy), else the
-endpoint's `url`, else an SQLite file `build/tracker.db` in the project. Conversations survive restarts and,
+the endpoint's `url` when one is given there, else `ATROPHY_TRACKER_DB_URL` (any SQLAlchemy URL, e.g.
+postgresql+psycopg2://rasa@db:5432/atrophy), else an SQLite file `build/tracker.db` in the project. Conversations survive restarts and,
 on PostgreSQL, are shared by every Rasa replica.
 
 Loading it also installs the server-side apology for failing custom actions (addons/action_fallback.py).
@@ -28,9 +28,10 @@ DEFAULT_TRACKER_DB_PATH = PROJECT_ROOT / "build" / "tracker.db"
 
 
 def tracker_db_url(configured: Optional[str] = None) -> str:
-    """`ATROPHY_TRACKER_DB_URL`, else the endpoint's url when it is a full URL, else the SQLite file in build/."""
-    url = os.environ.get(TRACKER_DB_URL_ENV) or (configured if configured and "://" in configured else None)
-    url = url or f"sqlite:///{DEFAULT_TRACKER_DB_PATH}"
+    """`configured` (the endpoint's url) when it is a full URL, else `ATROPHY_TRACKER_DB_URL`, else the SQLite
+    file in build/."""
+    url = configured if configured and "://" in configured else None
+    url = url or os.environ.get(TRACKER_DB_URL_ENV) or f"sqlite:///{DEFAULT_TRACKER_DB_PATH}"
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -86,3 +86,23 @@ def channels(tmp_path_factory):
         servers.stop()
         slack.stop()
         telegram.stop()
+
+
+@pytest.fixture(scope="session")
+def project_bot(tmp_path_factory):
+    """The bot as endpoints.yml deploys it (SQL tracker store, atomic lock store), started once for the
+    persistence and fault tests: its own SQLite tracker database, a knowledge database that does not exist
+    yet at start (the action server must build it), and Rasa's HTTP API on with a token."""
+    from tests.servers import ROOT, Servers
+
+    workdir = tmp_path_factory.mktemp("project")
+    stores = "tracker_store:" + (ROOT / "endpoints.yml").read_text().split("tracker_store:", 1)[1]
+    servers = Servers(workdir, env={"ATROPHY_DB_URL": f"sqlite:///{workdir / 'kb' / 'atrophy.db'}",
+                                    "ATROPHY_TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}"},
+                      endpoints_extra=stores, rasa_args=["--enable-api", "--auth-token", "test-api-token"])
+    servers.kb, servers.tracker_url, servers.token = workdir / "kb" / "atrophy.db", \
+        f"sqlite:///{workdir / 'tracker.db'}", "test-api-token"
+    try:
+        yield servers.start()
+    finally:
+        servers.stop()

@@ -20,7 +20,6 @@ import yaml
 
 from tests.servers import ROOT, Servers
 from tests.test_end_to_end import is_emergency
-from tests.test_persistence import PROJECT_STORES
 
 pytestmark = pytest.mark.e2e
 
@@ -30,18 +29,10 @@ APOLOGY = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]["utter_
 APOLOGY_START = APOLOGY.split("{")[0][:40]
 
 
-@pytest.fixture(scope="module")
-def faulty(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("faults")
-    kb = workdir / "kb" / "atrophy.db"  # does not exist yet: the action server must build it
-    servers = Servers(workdir, env={"ATROPHY_DB_URL": f"sqlite:///{kb}",
-                                    "ATROPHY_TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}"},
-                      endpoints_extra=PROJECT_STORES)
-    servers.kb, servers.tracker_url = kb, f"sqlite:///{workdir / 'tracker.db'}"
-    try:
-        yield servers.start()
-    finally:
-        servers.stop()
+@pytest.fixture
+def faulty(project_bot):
+    """The bot as deployed (tests/conftest.py: project_bot), shared with the persistence tests."""
+    return project_bot
 
 
 def post(bot: Servers, data: bytes | str | None = None, content_type: str | None = "application/json",

@@ -5,14 +5,12 @@ import asyncio
 import uuid
 
 import pytest
+import requests
 
-from tests.servers import ROOT, Servers, stop
+from tests.servers import ROOT, stop
 from tests.test_end_to_end import is_emergency
 
 pytestmark = pytest.mark.e2e
-
-PROJECT_STORES = (ROOT / "endpoints.yml").read_text().split("tracker_store:", 1)[1]
-PROJECT_STORES = "tracker_store:" + PROJECT_STORES  # the tracker and lock store sections, as deployed
 
 
 def stored_events(url: str, sender: str) -> list[dict]:
@@ -26,20 +24,6 @@ def stored_events(url: str, sender: str) -> list[dict]:
         return [] if tracker is None else [e.as_dict() for e in tracker.events]
     finally:
         store.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def persistent_bot(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("persistence")
-    url = f"sqlite:///{workdir / 'tracker.db'}"
-    servers = Servers(workdir, env={"ATROPHY_DB_URL": f"sqlite:///{workdir / 'kb.db'}",
-                                    "ATROPHY_TRACKER_DB_URL": url},
-                      endpoints_extra=PROJECT_STORES)
-    servers.tracker_url = url
-    try:
-        yield servers.start()
-    finally:
-        servers.stop()
 
 
 def test_endpoints_use_the_sql_tracker_store_and_the_atomic_lock_store():
@@ -57,25 +41,42 @@ def test_default_tracker_database_is_an_sqlite_file_under_build(monkeypatch):
     assert tracker_db_url() == f"sqlite:///{DEFAULT_TRACKER_DB_PATH}"
     assert DEFAULT_TRACKER_DB_PATH.parent == ROOT / "build"
     monkeypatch.setenv("ATROPHY_TRACKER_DB_URL", "postgresql+psycopg2://rasa@db:5432/atrophy")
-    assert tracker_db_url("sqlite:///ignored.db") == "postgresql+psycopg2://rasa@db:5432/atrophy"
+    assert tracker_db_url() == "postgresql+psycopg2://rasa@db:5432/atrophy"
+    assert tracker_db_url("sqlite:////tmp/explicit.db") == "sqlite:////tmp/explicit.db"
 
 
-def test_conversation_continues_after_the_rasa_server_restarts(persistent_bot):
+def test_conversation_continues_after_the_rasa_server_restarts(project_bot):
     sender = f"restart-{uuid.uuid4()}"
-    first = persistent_bot.send(sender, "my mother's face is drooping on one side and her speech is slurred")
+    first = project_bot.send(sender, "my mother's face is drooping on one side and her speech is slurred")
     assert is_emergency(first[0]), first
     assert any("Have you called" in m.get("text", "") for m in first)
-    before = stored_events(persistent_bot.tracker_url, sender)
+    before = stored_events(project_bot.tracker_url, sender)
     assert any(e["event"] == "user" for e in before)
 
-    stop(persistent_bot.rasa)
-    persistent_bot.start_rasa()
+    stop(project_bot.rasa)
+    project_bot.start_rasa()
 
     # "yes" only means "help is on the way" because the stored conversation just asked that question
-    second = persistent_bot.send(sender, "yes")
+    second = project_bot.send(sender, "yes")
     text = " ".join(m.get("text", "") for m in second)
     assert "Stay with the person" in text, second
-    after = stored_events(persistent_bot.tracker_url, sender)
+    after = stored_events(project_bot.tracker_url, sender)
     assert after[:len(before)] == before
     users = [e["text"] for e in after if e["event"] == "user"]
     assert users == [users[0], "yes"] and "drooping" in users[0]
+
+
+def test_http_api_needs_the_token(project_bot):
+    """scripts/run.sh turns the API on only with RASA_AUTH_TOKEN; then every call needs that token."""
+    sender = f"api-{uuid.uuid4()}"
+    project_bot.send(sender, "hello")
+    url = f"{project_bot.url}/conversations/{sender}/tracker"
+    assert requests.get(url, timeout=30).status_code == 401
+    assert requests.get(url, params={"token": "wrong"}, timeout=30).status_code == 401
+    tracker = requests.get(url, params={"token": project_bot.token}, timeout=30)
+    assert tracker.status_code == 200 and tracker.json()["sender_id"] == sender
+
+
+def test_without_a_token_the_http_api_is_off(bot):
+    assert requests.get(f"{bot.url}/status", timeout=30).status_code == 404
+    assert requests.get(f"{bot.url}/conversations/x/tracker", timeout=30).status_code == 404

@@ -1,0 +1,14 @@
+# The action server image: Rasa's official SDK image plus the project's actions and knowledge base code.
+# Build from the project folder:  docker build -f deploy/actions.Dockerfile -t atrophy-actions .
+# NOT BUILT OR RUN on the development machine (no docker engine there); see deploy/README.md.
+FROM rasa/rasa-sdk:3.6.2
+USER root
+RUN pip install --no-cache-dir "SQLAlchemy==1.4.54" "psycopg2-binary==2.9.13" "PyYAML==6.0.3" "requests==2.34.2"
+WORKDIR /app
+COPY actions/ /app/actions/
+COPY atrophy/ /app/atrophy/
+COPY data/knowledge/ /app/data/knowledge/
+ENV PYTHONPATH=/app
+USER 1001
+# The official image's entrypoint is `./entrypoint.sh` running `rasa_sdk`; it serves the `actions` package.
+CMD ["start", "--actions", "actions", "--port", "5055"]
