@@ -387,6 +387,18 @@ SIGN_RULES: tuple[SignRule, ...] = (
         "headache ~ ~ ~ ~ sudden|suddenly",
         "head ~ ~ ~ exploding|exploded",
     ), needs=("acute",), benign=("headache_cause", "condition")),
+    # --- A stroke named as happening now ----------------------------------------------------------
+    SignRule("stroke_now", "suspected_stroke", "someone may be having a stroke right now", (
+        "i|@PERSON ~? ~? having ~? ~? stroke|tia",
+        "be|this|that|it ~? ~? stroke|tia $",
+        "think|thinks|thought|worried|scared|afraid|fear|maybe|probably|suspect|sure|like ~? i|@PERSON ~ ~ ~ ~ stroke|tia",
+        "just ~? had|suffered ~? ~? stroke|tia",
+        "looks|look|seems|seem|looking like ~? ~? stroke|tia",
+    )),
+    SignRule("stroke_just_had", "suspected_stroke", "a stroke that has just happened", (
+        "had|has ~? ~? ~? stroke|tia",
+        "stroke|tia ~ ~ ~ ~ ago",
+    ), needs=("acute",)),
 )
 
 # Context cues: phrases looked for around a candidate sign (same pattern language).
@@ -432,7 +444,7 @@ CUES: dict[str, list[str]] = {
         "since my|his|her|the stroke|surgery|operation|accident|injury|illness|diagnosis|retirement|teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|birth|childhood|youth|pregnancy|chemo|fall",
         "since i|he|she|we retired|stopped|started|moved|was|were",
         "since YEAR", "in YEAR", "last year|month|winter|summer|spring|autumn",
-        "after|since ~ ~ stroke|strokes", "stroke|strokes ~ ~ ~ ago", "improve|improving|improved|improvement",
+        "after|since ~ ~ stroke|strokes", "stroke|strokes ~ ~ years|months|weeks|year|month|week ago", "improve|improving|improved|improvement",
         "rehab|rehabilitation|therapy|physiotherapy|recovering|recovery", "used to", "always had|been", "all my|his|her life", "lifelong",
         "chronic", "run|runs|running in the|my|our family", "genetic", "hereditary", "inherited", "long-term", "long - term", "long term", "getting weaker|worse|thinner|slower",
         "got weaker|worse", "get weaker|worse", "been getting", "weaker than before", "with age", "as i age",

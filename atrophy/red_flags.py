@@ -38,7 +38,7 @@ from atrophy import red_flag_rules as rules
 logger = logging.getLogger(__name__)
 
 SIGNS = ("weakness_numbness", "face_droop", "arm_weakness", "speech", "vision",
-         "consciousness", "paralysis", "balance", "confusion", "headache")
+         "consciousness", "paralysis", "balance", "confusion", "headache", "suspected_stroke")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PIPELINE = REPO_ROOT / "build" / "spacy" / "en_atrophy"
@@ -500,7 +500,16 @@ class RedFlagDetector:
         return out
 
     def _make_doc(self, text: str) -> Doc:
-        doc = self.nlp.make_doc(text)
+        # spaCy's contraction exceptions are case-sensitive ("I'm" splits, "I'M" does not): tokenise the
+        # lower-cased text, then put the original casing back so evidence quotes the user's own words.
+        lowered = text.lower()
+        doc = self.nlp.make_doc(lowered)
+        if lowered != text and len(lowered) == len(text):
+            norms = [t.norm_ for t in doc]
+            doc = Doc(self.nlp.vocab, words=[text[t.idx:t.idx + len(t)] for t in doc],
+                      spaces=[bool(t.whitespace_) for t in doc])
+            for token, norm in zip(doc, norms):
+                token.norm_ = norm
         words, spaces, norms, split = [], [], [], False
         for token in doc:
             parts = _split_contraction(token.text) if "t" in token.lower_[-1:] else None
