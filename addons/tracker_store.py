@@ -3,8 +3,8 @@
 Rasa substitutes ${VAR} in endpoints.yml but fails when the variable is unset, and plain `rasa run` in the
 project folder must work without any set-up. So endpoints.yml names this class and the URL comes from
 the endpoint's `url` when one is given there, else `ATROPHY_TRACKER_DB_URL` (any SQLAlchemy URL, e.g.
-postgresql+psycopg2://rasa@db:5432/atrophy), else an SQLite file `build/tracker.db` in the project. Conversations survive restarts and,
-on PostgreSQL, are shared by every Rasa replica.
+postgresql+psycopg2://rasa@db:5432/atrophy), else an SQLite file `build/tracker.db` in the project.
+Conversations survive restarts and, on PostgreSQL, are shared by every Rasa replica.
 
 Loading it also installs the server-side apology for failing custom actions (addons/action_fallback.py).
 """

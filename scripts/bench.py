@@ -18,9 +18,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,25 +28,15 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from scripts.processes import base_env, free_port, stop, wait_until  # noqa: E402
+
 BIN = Path(sys.executable).parent
 OUR_MESSAGES = ["hello", "what is muscle atrophy?", "what causes muscle atrophy?", "what is ALS?",
                 "when should I see a doctor?", "thanks", "are you a bot?", "goodbye"]
 STOCK_MESSAGES = ["hello", "I am feeling great", "are you a bot?", "I am sad", "yes", "thanks", "no",
                   "goodbye"]
 TARGET_P95_RATIO = 1.2
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def env(**extra: str) -> dict[str, str]:
-    e = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT), SANIC_HOST="127.0.0.1",
-             TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
-    e.update(extra)
-    return e
 
 
 def rss_tree_mb(pid: int) -> float:
@@ -75,31 +62,6 @@ def rss_tree_mb(pid: int) -> float:
         total += rss.get(p, 0)
         todo += children.get(p, [])
     return total / 1024
-
-
-def stop(proc: subprocess.Popen | None) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def wait_ready(check, proc: subprocess.Popen, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with {proc.returncode}")
-        try:
-            if check():
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"{what} not ready after {timeout:.0f} s")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -144,8 +106,8 @@ def run_load(webhook: str, messages: list[str], conversations: int, turns: int, 
 def train(cwd: Path, out: Path, extra_env: dict[str, str], log: Path) -> float:
     start = time.monotonic()
     with open(log, "ab") as f:
-        subprocess.run([str(BIN / "rasa"), "train", "--fixed-model-name", "model", "--out", str(out)],
-                       cwd=cwd, env=env(**extra_env), stdout=f, stderr=subprocess.STDOUT, check=True, timeout=3600)
+        subprocess.run([str(BIN / "rasa"), "train", "--fixed-model-name", "model", "--out", str(out)], cwd=cwd,
+                       env=base_env(**extra_env), stdout=f, stderr=subprocess.STDOUT, check=True, timeout=3600)
     return round(time.monotonic() - start, 1)
 
 
@@ -159,10 +121,10 @@ def measure(name: str, cwd: Path, model: Path, endpoints: Path | None, credentia
         if with_actions:
             action_port = free_port()
             actions = subprocess.Popen([str(BIN / "rasa"), "run", "actions", "--port", str(action_port)],
-                                       cwd=cwd, env=env(**extra_env), stdout=open(workdir / f"{name}-actions.log", "ab"),
-                                       stderr=subprocess.STDOUT)
-            wait_ready(lambda: requests.get(f"http://127.0.0.1:{action_port}/health", timeout=2).ok, actions, 120,
-                       f"{name} action server")
+                                       cwd=cwd, env=base_env(**extra_env),
+                                       stdout=open(workdir / f"{name}-actions.log", "ab"), stderr=subprocess.STDOUT)
+            wait_until(lambda: requests.get(f"http://127.0.0.1:{action_port}/health", timeout=2).ok, 120,
+                       f"{name} action server", actions)
             text = endpoints.read_text().replace("http://localhost:5055/webhook",
                                                  f"http://127.0.0.1:{action_port}/webhook")
             endpoints = workdir / f"{name}-endpoints.yml"
@@ -174,10 +136,10 @@ def measure(name: str, cwd: Path, model: Path, endpoints: Path | None, credentia
             cmd += ["--credentials", str(credentials)]
         webhook = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
         start = time.monotonic()
-        rasa = subprocess.Popen(cmd, cwd=cwd, env=env(**extra_env), stdout=open(workdir / f"{name}-rasa.log", "ab"),
-                                stderr=subprocess.STDOUT)
-        wait_ready(lambda: requests.post(webhook, json={"sender": "bench-probe", "message": "hello"},
-                                         timeout=30).status_code == 200, rasa, 300, f"{name} Rasa server")
+        rasa = subprocess.Popen(cmd, cwd=cwd, env=base_env(**extra_env),
+                                stdout=open(workdir / f"{name}-rasa.log", "ab"), stderr=subprocess.STDOUT)
+        wait_until(lambda: requests.post(webhook, json={"sender": "bench-probe", "message": "hello"},
+                                         timeout=30).status_code == 200, 300, f"{name} Rasa server", rasa, interval=0.1)
         cold_start = round(time.monotonic() - start, 1)
         run_load(webhook, messages, 1, 5, f"{name}-warmup")  # first calls load lazy parts; not counted
         single = run_load(webhook, messages, 1, args.turns, f"{name}-single")
@@ -243,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         start = time.monotonic()
         with open(tmp / "stock-init.log", "ab") as f:
             subprocess.run([str(BIN / "rasa"), "init", "--no-prompt"], cwd=stock_dir,
-                           env=env(RASA_CACHE_DIRECTORY=str(tmp / "stock-cache")),
+                           env=base_env(RASA_CACHE_DIRECTORY=str(tmp / "stock-cache")),
                            stdout=f, stderr=subprocess.STDOUT, check=True, timeout=3600)
         stock_models = sorted((stock_dir / "models").glob("*.tar.gz"))
         stock_train = round(time.monotonic() - start, 1)  # `rasa init` trains the bot
@@ -275,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         for label, path in ROWS}
     p95_ratio = ratio(results["atrophy"]["concurrent"]["p95_ms"], results["stock"]["concurrent"]["p95_ms"])
     results["targets"] = {
-        "p95_within_1.2x_of_stock": {"ratio": p95_ratio, "met": p95_ratio is not None and p95_ratio <= TARGET_P95_RATIO},
+        "p95_within_1.2x_of_stock": {"ratio": p95_ratio,
+                                     "met": p95_ratio is not None and p95_ratio <= TARGET_P95_RATIO},
         "zero_errors_at_concurrency": {"errors": results["atrophy"]["concurrent"]["errors"],
                                        "met": results["atrophy"]["concurrent"]["errors"] == 0}}
     print()

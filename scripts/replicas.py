@@ -30,6 +30,9 @@ from urllib.parse import urlsplit
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from scripts.processes import base_env, stop, wait_until  # noqa: E402
+
 BIN = Path(sys.executable).parent
 DEFAULT_PG = "postgresql+psycopg2://postgres@127.0.0.1:5432/atrophy"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/1"
@@ -77,30 +80,12 @@ def endpoints_for(action_port: int, lock_store: str, redis_url: str) -> str:
             + lock_store_section(lock_store, redis_url))
 
 
-def wait_for(check, timeout: float, what: str, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with {proc.returncode}")
-        try:
-            if check():
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"{what} not ready after {timeout:.0f} s")
-
-
 def stop_all(procs: list[subprocess.Popen]) -> None:
-    for proc in procs:
+    for proc in procs:  # all at once, then wait for each
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
     for proc in procs:
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,8 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("ATROPHY_DB_URL", tracker_url)
     redis_url = os.environ.setdefault("ATROPHY_REDIS_URL", DEFAULT_REDIS)
     model = args.model or os.environ.get("ATROPHY_MODEL") or str(ROOT / "models" / "atrophy.tar.gz")
-    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT), SANIC_HOST="127.0.0.1",
-               TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    env = base_env()
     ensure_database(tracker_url)
     ensure_database(os.environ["ATROPHY_DB_URL"])
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -159,10 +143,10 @@ def main(argv: list[str] | None = None) -> int:
             waits.append((f"Rasa replica {i}", rasa_urls[-1] + "/webhooks/rest/webhook", proc, "post"))
         for what, url, proc, method in waits:
             if method == "get":
-                wait_for(lambda: requests.get(url, timeout=2).ok, args.timeout, what, proc)
+                wait_until(lambda: requests.get(url, timeout=2).ok, args.timeout, what, proc)
             else:
-                wait_for(lambda: requests.post(url, json={"sender": "__probe__", "message": "hello"},
-                                               timeout=30).status_code == 200, args.timeout, what, proc)
+                wait_until(lambda: requests.post(url, json={"sender": "__probe__", "message": "hello"},
+                                                 timeout=30).status_code == 200, args.timeout, what, proc)
         print(json.dumps({"ready": True, "rasa": rasa_urls, "actions": action_urls,
                           "lock_store": args.lock_store}), flush=True)
         while all(p.poll() is None for p in procs):

@@ -10,7 +10,6 @@ action_listen, before the next one).
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 import threading
@@ -22,7 +21,7 @@ import requests
 import sqlalchemy as sa
 
 from tests import services
-from tests.servers import ROOT, base_env, free_port
+from tests.servers import ROOT, base_env, free_port, stop
 
 pytestmark = pytest.mark.e2e
 
@@ -64,12 +63,7 @@ def replicas(request, tmp_path_factory):
         ready["lock_store"] = request.param
         yield ready
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=90)  # the script stops its servers on Ctrl-C
 
 
 def stored_turns(url: str, prefix: str) -> dict[str, list[tuple[str, str | None]]]:

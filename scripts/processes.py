@@ -1,0 +1,57 @@
+"""Helpers to run the project's servers as subprocesses on loopback: shared by scripts/replicas.py,
+scripts/bench.py and the end-to-end tests (tests/servers.py)."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    """The environment every server of the project runs with: telemetry off, loopback, the project importable."""
+    env = dict(os.environ)
+    env.update(RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT), SANIC_HOST="127.0.0.1",
+               TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    env.update(extra)
+    return env
+
+
+def wait_until(check, timeout: float, what: str, proc: subprocess.Popen | None = None,
+               interval: float = 0.5) -> None:
+    """Poll `check()` until it is true; fail when `proc` exits or after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what}: process exited with {proc.returncode}")
+        try:
+            if check():
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(interval)
+    raise TimeoutError(f"{what} not ready after {timeout:.0f} s")
+
+
+def stop(proc: subprocess.Popen | None, timeout: float = 20) -> None:
+    """Ctrl-C the process, then kill it if it has not ended after `timeout` seconds."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
