@@ -30,7 +30,7 @@ class FakeAPI:
     def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
         self.calls: list[Call] = []
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
 
     @property

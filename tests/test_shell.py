@@ -11,6 +11,8 @@ from tests.servers import MODEL, ROOT, base_env, free_port
 
 pytestmark = pytest.mark.e2e
 
+STROKE = "my dad suddenly can't move his arm and his vision went blurry"
+
 
 def port_open(port: int) -> bool:
     with socket.socket() as sock:
@@ -32,11 +34,17 @@ def test_shell_answers_a_question_and_shows_an_emergency_readably(tmp_path):
         shell.sendline("what causes muscle atrophy?")
         shell.expect("Disuse atrophy", timeout=60)
         shell.expect("Neurogenic atrophy", timeout=10)
-        shell.sendline("my dad suddenly can't move his arm and his vision went blurry")
+        shell.sendline(STROKE)
         shell.expect("EMERGENCY: call 911 now", timeout=60)
         shell.expect("this may be a stroke", timeout=10)
         shell.expect("Have you called 911", timeout=30)
-        shell.sendintr()  # Ctrl-C stops the shell and the action server
+        shell.expect("Yes, help is coming", timeout=10)
+        shell.send("\r")  # the first button, "Yes, help is coming"
+        shell.expect("Stay with the person", timeout=60)
+        shell.sendline(STROKE)
+        shell.expect("Have you called 911", timeout=60)
+        shell.expect("Not yet", timeout=10)
+        shell.sendintr()  # Ctrl-C at the button prompt stops the shell and the action server
         shell.expect(pexpect.EOF, timeout=60)
     finally:
         if shell.isalive():

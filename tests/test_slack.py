@@ -104,3 +104,11 @@ def test_emergency_stands_out_and_the_buttons_work(channels):
 
     assert click_button(channels, yes["value"], user, channel).status_code == 200
     wait_for_posts(channels, channel, lambda p: "Stay with the person" in texts(p), "the answer to the button")
+
+
+def test_without_configuration_slack_and_telegram_are_off_and_the_server_runs(bot):
+    """`rasa run` with the project's credentials.yml and no channel variables: both answer 503, REST works."""
+    for channel in ("slack", "telegram"):
+        response = requests.post(f"{bot.url}/webhooks/{channel}/webhook", json={}, timeout=10)
+        assert response.status_code == 503, (channel, response.text)
+    assert bot.send(f"plain-{uuid.uuid4()}", "hello")

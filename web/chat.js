@@ -27,6 +27,19 @@
     return h("div", {className: "rw-response"}, props.text ? String(props.text) : JSON.stringify(props));
   }
 
+  /* The widget's answer buttons are plain divs: make them buttons for keyboards and screen readers. */
+  function makeRepliesButtons(root) {
+    root.querySelectorAll(".rw-reply:not([role])").forEach(function (reply) {
+      reply.setAttribute("role", "button");
+      reply.tabIndex = 0;
+      reply.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); reply.click(); }
+      });
+    });
+  }
+  var chat = document.getElementById("chat");
+  new MutationObserver(function () { makeRepliesButtons(chat); }).observe(chat, {childList: true, subtree: true});
+
   window.WebChat.default({
     socketUrl: config.socketUrl,
     socketPath: "/socket.io/",
@@ -40,5 +53,5 @@
     customComponent: CustomMessage,
     customMessageDelay: function () { return 300; },
     params: {storage: "local"}
-  }, document.getElementById("chat"));
+  }, chat);
 })();

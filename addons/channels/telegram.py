@@ -171,7 +171,9 @@ class TelegramInput(InputChannel):
         async def stop_webhook(app: Any, _loop: Any) -> None:
             if self._webhook_task is not None:
                 self._webhook_task.cancel()
-            await bot.close()
+            session = bot._session  # aiogram 2's Bot.close() is deprecated; close the HTTP session itself
+            if session is not None and not session.closed:
+                await session.close()
 
         @telegram_webhook.route("/set_webhook", methods=["GET", "POST"])
         async def set_webhook(_: Request) -> Any:
