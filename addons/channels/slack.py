@@ -12,15 +12,15 @@ Without ``SLACK_BOT_TOKEN`` and ``SLACK_SIGNING_SECRET`` the channel is off: ``r
 from __future__ import annotations
 
 import logging
-import os
-from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels import slack as rasa_slack
 from rasa.core.channels.channel import OutputChannel, UserMessage
-from sanic import Blueprint, response
+from sanic import Blueprint
 from sanic.request import Request
 from slack_sdk.web.async_client import AsyncWebClient
+
+from addons.channels.common import off_blueprint, setting
 
 logger = logging.getLogger(__name__)
 
@@ -67,21 +67,17 @@ class SlackInput(rasa_slack.SlackInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SlackInput":
         credentials = credentials or {}
-        env = os.environ
-        token = env.get("SLACK_BOT_TOKEN") or credentials.get("slack_token") or ""
-        secret = env.get("SLACK_SIGNING_SECRET") or credentials.get("slack_signing_secret") or ""
         return cls(
-            slack_token=token,
-            slack_channel=env.get("SLACK_CHANNEL") or credentials.get("slack_channel"),
+            slack_token=setting(credentials, "SLACK_BOT_TOKEN", "slack_token", ""),
+            slack_channel=setting(credentials, "SLACK_CHANNEL", "slack_channel"),
             proxy=credentials.get("proxy"),
             slack_retry_reason_header=credentials.get("slack_retry_reason_header", "x-slack-retry-reason"),
             slack_retry_number_header=credentials.get("slack_retry_number_header", "x-slack-retry-num"),
             errors_ignore_retry=credentials.get("errors_ignore_retry"),
-            use_threads=(env.get("SLACK_USE_THREADS", str(credentials.get("use_threads", False))).lower()
-                         == "true"),
-            slack_signing_secret=secret,
+            use_threads=str(setting(credentials, "SLACK_USE_THREADS", "use_threads", False)).lower() == "true",
+            slack_signing_secret=setting(credentials, "SLACK_SIGNING_SECRET", "slack_signing_secret", ""),
             conversation_granularity=credentials.get("conversation_granularity", "sender"),
-            api_url=env.get("SLACK_API_URL") or credentials.get("api_url") or DEFAULT_API_URL,
+            api_url=setting(credentials, "SLACK_API_URL", "api_url", DEFAULT_API_URL),
         )
 
     def __init__(self, slack_token: Text, *args: Any, api_url: Text = DEFAULT_API_URL, **kwargs: Any) -> None:
@@ -102,18 +98,7 @@ class SlackInput(rasa_slack.SlackInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         if self.configured:
             return super().blueprint(on_new_message)
-        off = Blueprint("slack_webhook", __name__)
-
-        @off.route("/", methods=["GET"])
-        async def health(_: Request) -> Any:
-            return response.json({"status": "not configured"})
-
-        @off.route("/webhook", methods=["GET", "POST"])
-        async def webhook(_: Request) -> Any:
-            return response.text("The Slack channel is not configured (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET).",
-                                 status=HTTPStatus.SERVICE_UNAVAILABLE)
-
-        return off
+        return off_blueprint("slack", "SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET")
 
     def get_output_channel(self, channel: Optional[Text] = None,
                            thread_id: Optional[Text] = None) -> OutputChannel:

@@ -24,7 +24,6 @@ import hmac
 import html
 import json
 import logging
-import os
 from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -34,6 +33,8 @@ from rasa.core.channels import telegram as rasa_telegram
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
+
+from addons.channels.common import off_blueprint, setting
 
 logger = logging.getLogger(__name__)
 
@@ -69,14 +70,12 @@ class TelegramInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TelegramInput":
-        credentials = credentials or {}
-        env = os.environ
         return cls(
-            access_token=env.get("TELEGRAM_ACCESS_TOKEN") or credentials.get("access_token"),
-            webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or credentials.get("webhook_url"),
-            secret_token=env.get("TELEGRAM_SECRET_TOKEN") or credentials.get("secret_token"),
-            api_url=env.get("TELEGRAM_API_URL") or credentials.get("api_url") or DEFAULT_API_URL,
-            retry_max=float(env.get("TELEGRAM_WEBHOOK_RETRY_MAX") or credentials.get("webhook_retry_max") or 60),
+            access_token=setting(credentials, "TELEGRAM_ACCESS_TOKEN", "access_token"),
+            webhook_url=setting(credentials, "TELEGRAM_WEBHOOK_URL", "webhook_url"),
+            secret_token=setting(credentials, "TELEGRAM_SECRET_TOKEN", "secret_token"),
+            api_url=setting(credentials, "TELEGRAM_API_URL", "api_url", DEFAULT_API_URL),
+            retry_max=float(setting(credentials, "TELEGRAM_WEBHOOK_RETRY_MAX", "webhook_retry_max", 60)),
         )
 
     def __init__(self, access_token: Optional[Text], webhook_url: Optional[Text] = None,
@@ -146,19 +145,13 @@ class TelegramInput(InputChannel):
         telegram_webhook = Blueprint("telegram_webhook", __name__)
         bot = self.get_output_channel()
 
-        @telegram_webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> Any:
-            return response.json({"status": "ok" if bot else "not configured"})
-
         if bot is None:
             logger.info("Telegram channel off: set TELEGRAM_ACCESS_TOKEN to turn it on.")
+            return off_blueprint("telegram", "TELEGRAM_ACCESS_TOKEN")
 
-            @telegram_webhook.route("/webhook", methods=["GET", "POST"])
-            async def off(_: Request) -> Any:
-                return response.text("The Telegram channel is not configured (TELEGRAM_ACCESS_TOKEN).",
-                                     status=HTTPStatus.SERVICE_UNAVAILABLE)
-
-            return telegram_webhook
+        @telegram_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> Any:
+            return response.json({"status": "ok"})
 
         @telegram_webhook.listener("after_server_start")
         async def start_webhook(app: Any, _loop: Any) -> None:
