@@ -6,8 +6,10 @@
 For each bot: training time (the stock bot is made and trained by `rasa init` in a temporary folder; ours is
 trained from the project into a temporary folder, both with an empty cache; --skip-train serves the existing
 model and reports no training time),
-cold start (process start to first answer), latency per message p50/p95/p99 for one user and for 20
-concurrent conversations, throughput, error count, and the RSS of the Rasa server's process tree. Prints a
+cold start (process start to first answer, each bot starting alone), latency per message p50/p95/p99 for one
+user and for 20 concurrent conversations, throughput, errors (no HTTP 200 with a JSON list) and empty replies,
+and the RSS of the Rasa server's process tree. Both bots stay up and are measured in alternating rounds
+(--rounds, default 3), so that other load on the machine falls on both alike. Prints a
 table and JSON with both bots and the ratio ours/stock. Our bot runs as deployed: endpoints.yml (SQL tracker
 store, atomic lock store) with its action server; the stock bot with its defaults (in-memory tracker, no
 action server needed by its stories). Every loop is bounded; nothing leaves 127.0.0.1.
@@ -74,31 +76,42 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run_load(webhook: str, messages: list[str], conversations: int, turns: int, tag: str) -> dict:
+    """`conversations` concurrent conversations of `turns` messages; raw latencies (ms), errors (no HTTP 200 with
+    a JSON list: refused, failed, timed out) and empty replies (200 with [], counted apart), elapsed seconds."""
     latencies: list[float] = []
-    errors = 0
+    errors = empty = 0
 
-    def conversation(n: int) -> tuple[list[float], int]:
-        mine, errs = [], 0
+    def conversation(n: int) -> tuple[list[float], int, int]:
+        mine, errs, empties = [], 0, 0
         with requests.Session() as http:
             for turn in range(turns):
                 text = messages[(n + turn) % len(messages)]
                 start = time.perf_counter()
                 try:
                     r = http.post(webhook, json={"sender": f"bench-{tag}-{n}", "message": text}, timeout=120)
-                    ok = r.status_code == 200 and isinstance(r.json(), list) and len(r.json()) > 0
+                    body = r.json() if r.status_code == 200 else None
+                    ok = isinstance(body, list)
+                    empties += ok and not body
                 except (requests.RequestException, ValueError):
                     ok = False
                 mine.append((time.perf_counter() - start) * 1000)
                 errs += not ok
-        return mine, errs
+        return mine, errs, empties
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=conversations) as pool:
-        for mine, errs in pool.map(conversation, range(conversations)):
+        for mine, errs, empties in pool.map(conversation, range(conversations)):
             latencies += mine
             errors += errs
-    elapsed = time.perf_counter() - started
-    return {"messages": len(latencies), "errors": errors,
+            empty += empties
+    return {"latencies": latencies, "errors": errors, "empty": empty, "elapsed": time.perf_counter() - started}
+
+
+def summarise(runs: list[dict]) -> dict:
+    latencies = [x for run in runs for x in run["latencies"]]
+    elapsed = sum(run["elapsed"] for run in runs)
+    return {"messages": len(latencies), "errors": sum(r["errors"] for r in runs),
+            "empty_replies": sum(r["empty"] for r in runs),
             "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
             "p99_ms": round(percentile(latencies, 99), 1), "throughput_msg_s": round(len(latencies) / elapsed, 1)}
 
@@ -111,55 +124,77 @@ def train(cwd: Path, out: Path, extra_env: dict[str, str], log: Path) -> float:
     return round(time.monotonic() - start, 1)
 
 
-def measure(name: str, cwd: Path, model: Path, endpoints: Path | None, credentials: Path | None,
-            messages: list[str], args: argparse.Namespace, extra_env: dict[str, str], workdir: Path,
-            with_actions: bool) -> dict:
-    actions = None
-    rasa = None
-    port = free_port()
-    try:
-        if with_actions:
+class Bot:
+    """A Rasa server (and its action server) started once and measured in rounds."""
+
+    def __init__(self, name: str, cwd: Path, model: Path, endpoints: Path | None, credentials: Path | None,
+                 messages: list[str], extra_env: dict[str, str], workdir: Path, with_actions: bool) -> None:
+        self.name, self.cwd, self.model, self.endpoints, self.credentials = name, cwd, model, endpoints, credentials
+        self.messages, self.env, self.workdir = messages, base_env(**extra_env), workdir
+        self.with_actions = with_actions
+        self.actions: subprocess.Popen | None = None
+        self.rasa: subprocess.Popen | None = None
+        self.webhook = ""
+        self.runs: dict[str, list[dict]] = {"single": [], "concurrent": []}
+
+    def _log(self, what: str):
+        return open(self.workdir / f"{self.name}-{what}.log", "ab")
+
+    def start(self) -> float:
+        """Start the servers; return the Rasa server's cold start: process start to first answer, in seconds."""
+        endpoints = self.endpoints
+        if self.with_actions:
             action_port = free_port()
-            actions = subprocess.Popen([str(BIN / "rasa"), "run", "actions", "--port", str(action_port)],
-                                       cwd=cwd, env=base_env(**extra_env),
-                                       stdout=open(workdir / f"{name}-actions.log", "ab"), stderr=subprocess.STDOUT)
+            self.actions = subprocess.Popen([str(BIN / "rasa"), "run", "actions", "--port", str(action_port)],
+                                            cwd=self.cwd, env=self.env, stdout=self._log("actions"),
+                                            stderr=subprocess.STDOUT)
             wait_until(lambda: requests.get(f"http://127.0.0.1:{action_port}/health", timeout=2).ok, 120,
-                       f"{name} action server", actions)
-            text = endpoints.read_text().replace("http://localhost:5055/webhook",
-                                                 f"http://127.0.0.1:{action_port}/webhook")
-            endpoints = workdir / f"{name}-endpoints.yml"
-            endpoints.write_text(text)
-        cmd = [str(BIN / "rasa"), "run", "--model", str(model), "--port", str(port), "--interface", "127.0.0.1"]
+                       f"{self.name} action server", self.actions)
+            endpoints = self.workdir / f"{self.name}-endpoints.yml"
+            endpoints.write_text(self.endpoints.read_text().replace("http://localhost:5055/webhook",
+                                                                    f"http://127.0.0.1:{action_port}/webhook"))
+        port = free_port()
+        cmd = [str(BIN / "rasa"), "run", "--model", str(self.model), "--port", str(port), "--interface", "127.0.0.1"]
         if endpoints:
             cmd += ["--endpoints", str(endpoints)]
-        if credentials:
-            cmd += ["--credentials", str(credentials)]
-        webhook = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+        if self.credentials:
+            cmd += ["--credentials", str(self.credentials)]
+        self.webhook = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
         start = time.monotonic()
-        rasa = subprocess.Popen(cmd, cwd=cwd, env=base_env(**extra_env),
-                                stdout=open(workdir / f"{name}-rasa.log", "ab"), stderr=subprocess.STDOUT)
-        wait_until(lambda: requests.post(webhook, json={"sender": "bench-probe", "message": "hello"},
-                                         timeout=30).status_code == 200, 300, f"{name} Rasa server", rasa, interval=0.1)
+        self.rasa = subprocess.Popen(cmd, cwd=self.cwd, env=self.env, stdout=self._log("rasa"),
+                                     stderr=subprocess.STDOUT)
+        wait_until(lambda: requests.post(self.webhook, json={"sender": "bench-probe", "message": "hello"},
+                                         timeout=30).status_code == 200, 300, f"{self.name} Rasa server", self.rasa,
+                   interval=0.1)
         cold_start = round(time.monotonic() - start, 1)
-        run_load(webhook, messages, 1, 5, f"{name}-warmup")  # first calls load lazy parts; not counted
-        single = run_load(webhook, messages, 1, args.turns, f"{name}-single")
-        concurrent = run_load(webhook, messages, args.conversations, args.turns, f"{name}-many")
-        return {"cold_start_s": cold_start, "rss_mb": round(rss_tree_mb(rasa.pid), 1),
-                "single": single, "concurrent": concurrent}
-    finally:
-        stop(rasa)
-        stop(actions)
+        run_load(self.webhook, self.messages, 1, 5, f"{self.name}-warmup")  # lazy parts load on first use
+        return cold_start
+
+    def round(self, number: int, args: argparse.Namespace) -> None:
+        self.runs["single"].append(run_load(self.webhook, self.messages, 1, args.turns, f"{self.name}-1-{number}"))
+        self.runs["concurrent"].append(run_load(self.webhook, self.messages, args.conversations, args.turns,
+                                                f"{self.name}-n-{number}"))
+
+    def results(self) -> dict:
+        return {"rss_mb": round(rss_tree_mb(self.rasa.pid), 1),
+                "single": summarise(self.runs["single"]), "concurrent": summarise(self.runs["concurrent"])}
+
+    def stop(self) -> None:
+        stop(self.rasa)
+        stop(self.actions)
 
 
 ROWS = [("training time (s)", ("train_s",)), ("cold start (s)", ("cold_start_s",)),
         ("RSS of Rasa server tree (MB)", ("rss_mb",)),
         ("1 user: p50 (ms)", ("single", "p50_ms")), ("1 user: p95 (ms)", ("single", "p95_ms")),
         ("1 user: p99 (ms)", ("single", "p99_ms")), ("1 user: throughput (msg/s)", ("single", "throughput_msg_s")),
-        ("1 user: errors", ("single", "errors")),
+        ("1 user: errors", ("single", "errors")), ("1 user: empty replies", ("single", "empty_replies")),
         ("{n} conv.: p50 (ms)", ("concurrent", "p50_ms")), ("{n} conv.: p95 (ms)", ("concurrent", "p95_ms")),
         ("{n} conv.: p99 (ms)", ("concurrent", "p99_ms")),
         ("{n} conv.: throughput (msg/s)", ("concurrent", "throughput_msg_s")),
-        ("{n} conv.: errors", ("concurrent", "errors")), ("{n} conv.: messages", ("concurrent", "messages"))]
+        ("{n} conv.: errors", ("concurrent", "errors")),
+        ("{n} conv.: empty replies", ("concurrent", "empty_replies")),
+        ("{n} conv.: messages", ("concurrent", "messages"))]
 
 
 def pick(d: dict, path: tuple[str, ...]):
@@ -188,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=20, help="messages per conversation")
     parser.add_argument("--conversations", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating measurement rounds per bot")
     parser.add_argument("--model", type=Path, default=None,
                         help="our trained model (default: ATROPHY_MODEL or models/atrophy.tar.gz)")
     parser.add_argument("--skip-train", action="store_true",
@@ -196,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="atrophy-bench-"))
-    results: dict = {"config": {"turns": args.turns, "conversations": args.conversations,
+    results: dict = {"config": {"turns": args.turns, "conversations": args.conversations, "rounds": args.rounds,
                                 "host": "127.0.0.1", "cpus": os.cpu_count()}}
     try:
         # Stock bot: `rasa init --no-prompt` in a temporary folder, trained there.
@@ -221,14 +257,23 @@ def main(argv: list[str] | None = None) -> int:
             our_model = tmp / "ours" / "model.tar.gz"
             print(f"our bot trained in {our_train} s", flush=True)
 
-        results["atrophy"] = {"train_s": our_train, **measure(
-            "atrophy", ROOT, our_model, ROOT / "endpoints.yml", ROOT / "credentials.yml", OUR_MESSAGES, args,
-            our_env, tmp, with_actions=True)}
-        print("atrophy bot measured", flush=True)
-        results["stock"] = {"train_s": stock_train, **measure(
-            "stock", stock_dir, stock_models[-1], None, None, STOCK_MESSAGES, args,
-            {"RASA_CACHE_DIRECTORY": str(tmp / "stock-cache")}, tmp, with_actions=False)}
-        print("stock bot measured", flush=True)
+        # Both bots stay up; they are measured in alternating rounds so that the load of the machine falls on
+        # both alike. Each starts alone, for a clean cold start.
+        ours = Bot("atrophy", ROOT, our_model, ROOT / "endpoints.yml", ROOT / "credentials.yml", OUR_MESSAGES,
+                   our_env, tmp, with_actions=True)
+        stock = Bot("stock", stock_dir, stock_models[-1], None, None, STOCK_MESSAGES,
+                    {"RASA_CACHE_DIRECTORY": str(tmp / "stock-cache")}, tmp, with_actions=False)
+        try:
+            cold = {"atrophy": ours.start(), "stock": stock.start()}
+            for number in range(args.rounds):
+                for bot in (ours, stock) if number % 2 == 0 else (stock, ours):
+                    bot.round(number, args)
+                print(f"round {number + 1}/{args.rounds} measured", flush=True)
+            results["atrophy"] = {"train_s": our_train, "cold_start_s": cold["atrophy"], **ours.results()}
+            results["stock"] = {"train_s": stock_train, "cold_start_s": cold["stock"], **stock.results()}
+        finally:
+            ours.stop()
+            stock.stop()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
