@@ -223,6 +223,9 @@ class AtomicRedisLockStore(LockStore):
             self.queues = _MemoryQueues()
             logger.info("Lock store: atomic ticket locks in memory (one Rasa server only; set %s for replicas)",
                         REDIS_URL_ENV)
+            if int(os.environ.get("SANIC_WORKERS") or 1) > 1:
+                logger.error("SANIC_WORKERS > 1 with in-memory locks: each worker locks alone and events can be "
+                             "lost. Set %s.", REDIS_URL_ENV)
         super().__init__()
 
     @property
