@@ -13,7 +13,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/*/*.yml) \
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
 	addons/red_flag_classifier.py atrophy/red_flags.py atrophy/red_flag_rules.py $(SPACY_PIPELINE)
 
 .PHONY: help install build train run shell validate test test-rasa test-pytest lock clean web chromium test-nlu

@@ -1,7 +1,7 @@
 """Turn knowledge-base records into the assistant's replies: one place for wording, source and disclaimer."""
 from __future__ import annotations
 
-from atrophy.knowledge import CategoryInfo, ConditionInfo, TopicInfo
+from atrophy.knowledge import CategoryInfo, ConditionInfo, TopicInfo, normalize_name
 
 DISCLAIMER = "This is general information, not a diagnosis: please see a doctor about your own symptoms."
 
@@ -35,6 +35,12 @@ def condition_answer(condition: ConditionInfo) -> str:
 
 
 def unknown_condition_answer(asked: str | None, known: list[ConditionInfo]) -> str:
+    """Admit what is not in the knowledge base; a broad word ("arthritis") is narrowed, not guessed."""
+    wanted = normalize_name(asked or "")
+    narrower = [c.name for c in known if len(wanted) >= 4 and wanted in normalize_name(c.name)]
+    if len(narrower) > 1:
+        return (f"\"{asked}\" covers more than one condition. These kinds are linked to muscle atrophy: "
+                f"{' and '.join(narrower)}. Which one would you like to know about?")
     names = ", ".join(c.name for c in known)
     opening = f"I don't have checked information about \"{asked}\"." if asked else "Which condition do you mean?"
     return f"{opening} I can tell you how these conditions relate to muscle atrophy: {names}."

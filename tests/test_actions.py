@@ -64,3 +64,11 @@ def test_knowledge_actions_apologise_when_the_database_is_gone(monkeypatch, tmp_
     monkeypatch.setenv("ATROPHY_DB_URL", f"sqlite:///{tmp_path / 'empty.db'}")  # no tables at all
     messages, events = run(actions.ActionListCauses(), make_tracker("what causes it", "ask_causes"))
     assert messages[0]["response"] == "utter_knowledge_unavailable" and events == []
+
+
+def test_a_broad_name_is_narrowed_not_guessed(db_url):
+    from atrophy import answers, knowledge
+
+    text = answers.unknown_condition_answer("arthritis", knowledge.conditions())
+    assert "Rheumatoid arthritis and Osteoarthritis" in text and "Which one" in text
+    assert "don't have checked information" in answers.unknown_condition_answer("lupus", knowledge.conditions())
