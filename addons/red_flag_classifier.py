@@ -2,7 +2,9 @@
 
 It runs the rule-based red-flag detector on every user message after the intent classifiers. When the
 detector finds a stroke sign, the intent becomes `report_stroke_signs` with confidence 1.0 and the signs are
-added as `stroke_sign` entities, so the escalation rule fires even inside a form. It also adds the configured
+added as `stroke_sign` entities, so the escalation rule fires even inside a form. When the trained classifier
+predicts `report_stroke_signs` but the detector finds no sign, the message goes to the fallback instead, so
+escalation is always explained by a detected sign. It also adds the configured
 emergency number as an `emergency_number` entity on every message, which fills the slot that the emergency
 responses interpolate; that way the number is right even when the action server is down.
 """
@@ -36,8 +38,6 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
             # 911 (US/Canada) by default; 999 (UK) and 112 (EU) are the documented alternatives.
             # The ATROPHY_EMERGENCY_NUMBER environment variable overrides it at run time, without retraining.
             "emergency_number": "911",
-            # The trained classifier's own emergency prediction is kept above this confidence (recall first).
-            "classifier_emergency_threshold": 0.8,
             "pipeline_path": None,
         }
 
@@ -73,9 +73,10 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
             message.set(INTENT, {"name": intent_name, "confidence": 1.0}, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [{"name": intent_name, "confidence": 1.0}, *ranking],
                         add_to_output=True)
-        elif predicted.get("name") == intent_name and (
-            predicted.get("confidence") or 0.0) < self._config["classifier_emergency_threshold"]:
-            # An unsure classifier guess without any detected sign: let the fallback ask instead.
+        elif predicted.get("name") == intent_name:
+            # The classifier alone is fooled by word overlap ("can't move my arm because it's in a cast");
+            # the detector decides, and the fallback (which offers "When to get help") asks instead.
+            logger.info("Classifier said %s but no stroke sign was found; asking to rephrase", intent_name)
             message.set(INTENT, {"name": "nlu_fallback", "confidence": 1.0}, add_to_output=True)
         message.set(ENTITIES, entities, add_to_output=True)
 

@@ -3,6 +3,7 @@ scripts/bench.py and the end-to-end tests (tests/servers.py)."""
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -14,10 +15,34 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def free_port() -> int:
+# Below Linux's ephemeral range (32768-60999), so outgoing connections cannot take a port between the
+# moment it is chosen and the moment a server binds it.
+PORT_RANGE = (20000, 32000)
+_taken: set[int] = set()
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive free ports not handed out before by this process."""
+    for _ in range(1000):
+        base = random.randrange(PORT_RANGE[0], PORT_RANGE[1] - count)
+        block = range(base, base + count)
+        if not _taken.intersection(block) and all(_bindable(p) for p in block):
+            _taken.update(block)
+            return base
+    raise RuntimeError(f"no {count} consecutive free ports in {PORT_RANGE}")
+
+
+def free_port() -> int:
+    return free_ports(1)
 
 
 def base_env(**extra: str) -> dict[str, str]:

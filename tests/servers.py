@@ -9,7 +9,7 @@ from pathlib import Path
 
 import requests
 
-from scripts.processes import base_env, free_port, stop, wait_until  # noqa: F401  (shared with scripts/)
+from scripts.processes import base_env, free_port, free_ports, stop, wait_until  # noqa: F401  (shared with scripts/)
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -21,7 +21,7 @@ import requests
 import sqlalchemy as sa
 
 from tests import services
-from tests.servers import ROOT, base_env, free_port, stop
+from tests.servers import ROOT, base_env, free_ports, stop
 
 pytestmark = pytest.mark.e2e
 
@@ -37,9 +37,7 @@ def replicas(request, tmp_path_factory):
     host, port = services.redis_address()
     tracker_url = pg.rsplit("/", 1)[0] + "/" + REPLICA_DB
     workdir = tmp_path_factory.mktemp(f"replicas-{request.param}")
-    rasa_port, action_port = free_port(), free_port()
-    while abs(rasa_port - action_port) < 2:
-        action_port = free_port()
+    rasa_port, action_port = free_ports(2), free_ports(2)  # replicas.py uses the port and the next one
     env = base_env(ATROPHY_TRACKER_DB_URL=tracker_url, ATROPHY_DB_URL=tracker_url,
                    ATROPHY_REDIS_URL=f"redis://{host}:{port}/14")
     proc = subprocess.Popen(
