@@ -96,29 +96,37 @@ def test_an_expired_ticket_frees_the_lock_and_its_holder_gets_a_lock_error(make_
 
 def _hammer(make, workers_per_store: int, turns: int, cid: str, lifetime: float = 10) -> dict:
     """Threads, each with its own event loop, split over two lock stores; counts overlaps and lost updates."""
-    state = {"inside": 0, "overlaps": 0, "counter": 0, "errors": 0}
+    state = {"inside": 0, "overlaps": 0, "counter": 0, "errors": 0, "stuck": 0}
     guard = threading.Lock()
     stores = [make(), make()]
 
     def worker(store) -> None:
+        async def turn() -> None:
+            async with store.lock(cid, lock_lifetime=lifetime, wait_time_in_seconds=0.002):
+                with guard:
+                    state["inside"] += 1
+                    state["overlaps"] += state["inside"] > 1
+                seen = state["counter"]  # read-modify-write that a real lock keeps whole
+                await asyncio.sleep(0.001)
+                state["counter"] = seen + 1
+                with guard:
+                    state["inside"] -= 1
+
         async def run() -> None:
             for _ in range(turns):
                 try:
-                    async with store.lock(cid, lock_lifetime=lifetime, wait_time_in_seconds=0.002):
-                        with guard:
-                            state["inside"] += 1
-                            state["overlaps"] += state["inside"] > 1
-                        seen = state["counter"]  # read-modify-write that a real lock keeps whole
-                        await asyncio.sleep(0.001)
-                        state["counter"] = seen + 1
-                        with guard:
-                            state["inside"] -= 1
+                    # A waiter whose ticket was overwritten (stock store) would wait for ever: bound it.
+                    await asyncio.wait_for(turn(), timeout=lifetime * 4 + 5)
                 except LockError:
                     with guard:
                         state["errors"] += 1
+                except asyncio.TimeoutError:
+                    with guard:
+                        state["stuck"] += 1
         asyncio.run(run())
 
-    threads = [threading.Thread(target=worker, args=(store,)) for store in stores for _ in range(workers_per_store)]
+    threads = [threading.Thread(target=worker, args=(store,), daemon=True)
+               for store in stores for _ in range(workers_per_store)]
     for t in threads:
         t.start()
     for t in threads:
@@ -129,7 +137,7 @@ def _hammer(make, workers_per_store: int, turns: int, cid: str, lifetime: float 
 
 def test_two_replicas_never_hold_the_same_conversation_at_once(make_store):
     state = _hammer(make_store, workers_per_store=3, turns=8, cid="hammered")
-    assert state["overlaps"] == 0 and state["errors"] == 0
+    assert state["overlaps"] == 0 and state["errors"] == 0 and state["stuck"] == 0
     assert state["counter"] == state["expected"]
 
 
@@ -147,7 +155,8 @@ def test_stock_redis_lock_store_for_comparison(redis_url, capsys):
         db.delete(key)
     with capsys.disabled():
         print(f"\nstock RedisLockStore: {state['overlaps']} overlapping holders, "
-              f"{state['expected'] - state['counter']} of {state['expected']} updates lost, {state['errors']} errors")
+              f"{state['expected'] - state['counter']} of {state['expected']} updates lost, {state['errors']} errors, "
+              f"{state['stuck']} waiters stuck")
 
 
 def test_configuration_from_endpoints_and_environment(monkeypatch, redis_url):
