@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
-	addons/red_flag_classifier.py atrophy/red_flags.py atrophy/red_flag_rules.py $(SPACY_PIPELINE)
+	addons/red_flag_classifier.py $(wildcard atrophy/red_flags/*.py) data/red_flags/lexicon.yml $(SPACY_PIPELINE)
 
 .PHONY: help install build train run shell validate test test-rasa test-pytest lock clean web chromium test-nlu
 .PHONY: bench replicas retention
@@ -37,7 +37,7 @@ lock:  ## recompile the lock file from requirements.in and the overrides
 build: install $(SPACY_PIPELINE)  ## build the spaCy pipeline and load the knowledge base (only what changed)
 	$(BIN)/python -m atrophy.loader --if-needed
 
-$(SPACY_PIPELINE): scripts/build_spacy.py atrophy/red_flag_rules.py | $(VENV)/.installed
+$(SPACY_PIPELINE): scripts/build_spacy.py data/red_flags/lexicon.yml | $(VENV)/.installed
 	$(BIN)/python scripts/build_spacy.py build/spacy/en_atrophy
 
 train: build $(MODEL)  ## train the model when its inputs changed

@@ -3,7 +3,7 @@
 Usage: python scripts/build_spacy.py [OUT_DIR]   (default: build/spacy/en_atrophy under the repo root)
 
 No model download is needed: the pipeline is `spacy.blank("en")` with an `entity_ruler` holding the sign
-patterns of atrophy/red_flag_rules.py. Rasa's SpacyNLP loads the same directory for tokenization, and
+patterns of data/red_flags/lexicon.yml. Rasa's SpacyNLP loads the same directory for tokenization, and
 atrophy.red_flags loads it for detection. Rebuilding writes the same files, so it is safe to repeat.
 """
 from __future__ import annotations

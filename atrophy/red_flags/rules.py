@@ -1,7 +1,7 @@
 """Deterministic stroke red-flag detector: does a message report a stroke warning sign?
 
 Missing a stroke is the worst failure of the assistant, so this is rules, not a model: every decision can
-be traced to a pattern in `atrophy.red_flag_rules` and to the context that let it count or cancelled it.
+be traced to a pattern in `data/red_flags/lexicon.yml` and to the context that let it count or cancelled it.
 
 How a message is read:
 1. Text is cleaned (Unicode NFKC, curly quotes, zero-width characters), capped at MAX_CHARS and cut into
@@ -33,14 +33,14 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from atrophy import red_flag_rules as rules
+from atrophy.red_flags import lexicon as rules
 
 logger = logging.getLogger(__name__)
 
 SIGNS = ("weakness_numbness", "face_droop", "arm_weakness", "speech", "vision",
          "consciousness", "paralysis", "balance", "confusion", "headache", "suspected_stroke")
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PIPELINE = REPO_ROOT / "build" / "spacy" / "en_atrophy"
 RULES_META_KEY = "atrophy_red_flag_rules"
 # A chat message is never this long; beyond it the rest is ignored (about a second of work).
@@ -71,7 +71,7 @@ class Assessment:
         return "; ".join(f"{f.sign}: '{f.evidence}' ({f.reason})" for f in self.findings)
 
 
-# --- Pattern language (documented in red_flag_rules) --------------------------------------------------
+# --- Pattern language (documented in atrophy.red_flags.lexicon) --------------------------------------------------
 
 _FILLER = {"NORM": {"NOT_IN": sorted(set(rules.FILLER_BLOCK))}, "IS_SPACE": False, "OP": "?"}
 
@@ -134,7 +134,7 @@ def build_pipeline() -> Language:
     ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
     ruler.add_patterns([dict(p) for p in sign_patterns()])
     nlp.meta["name"] = "atrophy"
-    nlp.meta["description"] = "Blank English pipeline with the stroke red-flag rules (atrophy.red_flag_rules)"
+    nlp.meta["description"] = "Blank English pipeline with the stroke red-flag rules (data/red_flags/lexicon.yml)"
     nlp.meta[RULES_META_KEY] = rules_fingerprint()
     return nlp
 
@@ -475,7 +475,7 @@ class RedFlagDetector:
             if self.nlp.meta.get(RULES_META_KEY) == rules_fingerprint():
                 patterns = self.nlp.get_pipe("entity_ruler").patterns
             else:
-                logger.warning("The spaCy pipeline's red-flag rules are stale; using atrophy.red_flag_rules. "
+                logger.warning("The spaCy pipeline's red-flag rules are stale; using data/red_flags/lexicon.yml. "
                                "Run scripts/build_spacy.py to rebuild it.")
         grouped: dict[str, list[list[dict]]] = {}
         for pattern in patterns:

@@ -1,0 +1,64 @@
+"""Sentence meaning as a vector: the pretrained all-MiniLM-L6-v2 encoder, in TensorFlow, without torch.
+
+Word counts only know the words they were trained on; a pretrained sentence encoder places "her hand has gone
+useless" near "she can't use her arm" although they share no content word, which is what lets the stroke
+classifier carry over to wording nobody here wrote. `scripts/build_encoder.py` puts the checked model files in
+`build/encoder/all-MiniLM-L6-v2`; this module loads them once and embeds text as sentence-transformers does
+(mean of the token vectors over the attention mask, then unit length).
+"""
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_MODEL = REPO_ROOT / "build" / "encoder" / "all-MiniLM-L6-v2"
+# The model was trained on inputs of at most 256 word pieces; chat messages are far shorter.
+MAX_TOKENS = 128
+DIMENSIONS = 384
+
+
+class SentenceEncoder:
+    """Loads the model once (about a second); `embed` takes a batch of texts, returns unit vectors."""
+
+    def __init__(self, folder: str | Path = DEFAULT_MODEL):
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        import tensorflow as tf
+        from transformers import BertTokenizerFast, TFBertModel
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        folder = Path(folder)
+        if not (folder / "model.safetensors").is_file():
+            raise FileNotFoundError(f"no sentence encoder at {folder}: run `make build`")
+        self._tf = tf
+        self._tokenizer = BertTokenizerFast.from_pretrained(str(folder))
+        self._model = TFBertModel.from_pretrained(str(folder))
+        spec = tf.TensorSpec(shape=(None, None), dtype=tf.int32)
+        self._pooled = tf.function(self._pool, input_signature=(spec, spec, spec))
+
+    def _pool(self, input_ids, attention_mask, token_type_ids):
+        tf = self._tf
+        hidden = self._model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
+                             training=False).last_hidden_state
+        mask = tf.cast(attention_mask, hidden.dtype)[:, :, None]
+        mean = tf.reduce_sum(hidden * mask, axis=1) / tf.maximum(tf.reduce_sum(mask, axis=1), 1e-9)
+        return tf.math.l2_normalize(mean, axis=1)
+
+    def embed(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        out = []
+        for start in range(0, len(texts), batch_size):
+            batch = [t or "" for t in texts[start:start + batch_size]]
+            enc = self._tokenizer(batch, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="np")
+            vectors = self._pooled(enc["input_ids"].astype("int32"), enc["attention_mask"].astype("int32"),
+                                   enc["token_type_ids"].astype("int32"))
+            out.append(vectors.numpy())
+        return np.concatenate(out) if out else np.zeros((0, DIMENSIONS), dtype="float32")
+
+
+@functools.lru_cache(maxsize=2)
+def load_encoder(folder: str | Path = DEFAULT_MODEL) -> SentenceEncoder:
+    return SentenceEncoder(folder)
