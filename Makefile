@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 MODEL := models/atrophy.tar.gz
 SPACY_PIPELINE := build/spacy/en_atrophy/meta.json
+ENCODER := build/encoder/all-MiniLM-L6-v2/vocab.txt
+STROKE_CLASSIFIER := build/red_flags/classifier.joblib
+STROKE_CORPUS := $(wildcard data/red_flags/corpus/*.yml) tests/data/red_flag_messages.yml
 
 export RASA_TELEMETRY_ENABLED := false
 export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/atrophy-assistant/rasa
@@ -14,7 +17,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
-	addons/red_flag_classifier.py $(wildcard atrophy/red_flags/*.py) data/red_flags/lexicon.yml $(SPACY_PIPELINE)
+	addons/red_flag_classifier.py addons/stroke_conversation_policy.py $(SPACY_PIPELINE)
 
 .PHONY: help install build train run shell validate test test-rasa test-pytest lock clean web chromium test-nlu
 .PHONY: bench replicas retention
@@ -34,11 +37,18 @@ lock:  ## recompile the lock file from requirements.in and the overrides
 	$(BIN)/uv pip compile --python-version 3.11.7 --overrides requirements/overrides.txt \
 		requirements/requirements.in -o requirements/requirements.lock
 
-build: install $(SPACY_PIPELINE)  ## build the spaCy pipeline and load the knowledge base (only what changed)
+build: install $(SPACY_PIPELINE) $(STROKE_CLASSIFIER)  ## build the spaCy pipeline, the sentence encoder and the stroke classifier, load the knowledge base (only what changed)
 	$(BIN)/python -m atrophy.loader --if-needed
 
 $(SPACY_PIPELINE): scripts/build_spacy.py data/red_flags/lexicon.yml | $(VENV)/.installed
 	$(BIN)/python scripts/build_spacy.py build/spacy/en_atrophy
+
+$(ENCODER): scripts/build_encoder.py | $(VENV)/.installed
+	$(BIN)/python scripts/build_encoder.py build/encoder/all-MiniLM-L6-v2
+
+$(STROKE_CLASSIFIER): $(ENCODER) $(SPACY_PIPELINE) $(STROKE_CORPUS) scripts/train_red_flags.py \
+		atrophy/red_flags/classifier.py atrophy/red_flags/normalise.py atrophy/red_flags/encoder.py
+	$(BIN)/python scripts/train_red_flags.py
 
 train: build $(MODEL)  ## train the model when its inputs changed
 

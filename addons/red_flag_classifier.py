@@ -1,10 +1,14 @@
-"""NLU component that makes stroke escalation deterministic, whatever the trained classifier predicted.
+"""NLU component that puts the stroke red-flag decision above whatever the intent classifier predicted.
 
-It runs the rule-based red-flag detector on every user message after the intent classifiers. When the
-detector finds a stroke sign, the intent becomes `report_stroke_signs` with confidence 1.0 and the signs are
-added as `stroke_sign` entities, so the escalation rule fires even inside a form. When the trained classifier
-predicts `report_stroke_signs` but the detector finds no sign, the message goes to the fallback instead, so
-escalation is always explained by a detected sign. It also adds the configured
+It runs the red-flag decision (`atrophy.red_flags.decide`: rules, then the trained stroke classifier) on every user
+message after the intent classifiers:
+- escalate: the intent becomes `report_stroke_signs` with confidence 1.0 and the signs are added as `stroke_sign`
+  entities, so the escalation rule fires even inside a form;
+- unsure: the intent becomes `possible_stroke_signs`, whose reply gives the number at once and asks whether it
+  started suddenly. DIET predicting a stroke intent that the decision does not confirm is also unsure: a possible
+  stroke never gets "I didn't understand";
+- every message gets `stroke_concept` entities (signs mentioned, a sudden onset, one side) that
+  `addons.stroke_conversation_policy` adds up over the conversation. It also adds the configured
 emergency number as an `emergency_number` entity on every message, which fills the slot that the emergency
 responses interpolate; that way the number is right even when the action server is down.
 """
@@ -22,7 +26,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from atrophy.red_flags import RedFlagDetector
+from atrophy.red_flags.decide import ESCALATE, UNSURE, load_decider
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +39,18 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
     def get_default_config() -> Dict[Text, Any]:
         return {
             "intent": "report_stroke_signs",
+            "unsure_intent": "possible_stroke_signs",
             # 911 (US/Canada) by default; 999 (UK) and 112 (EU) are the documented alternatives.
             # The ATROPHY_EMERGENCY_NUMBER environment variable overrides it at run time, without retraining.
             "emergency_number": "911",
             "pipeline_path": None,
+            # build/red_flags/classifier.joblib by default (built by `make build`, not stored in the Rasa model)
+            "classifier_path": None,
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = config
-        self._detector = RedFlagDetector.load(config.get("pipeline_path"))
+        self._decider = load_decider(config.get("classifier_path"), config.get("pipeline_path"))
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -63,22 +70,34 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
         text = message.get(TEXT) or ""
         entities = list(message.get(ENTITIES) or [])
         entities.append(self._entity("emergency_number", self.emergency_number, text))
-        assessment = self._detector.assess(text)
-        intent_name = self._config["intent"]
-        predicted = message.get(INTENT) or {}
-        if assessment.escalate:
-            logger.info("Red flag: %s", assessment.explain())
-            entities += [self._entity("stroke_sign", f.sign, text, f.evidence) for f in assessment.findings]
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent_name]
-            message.set(INTENT, {"name": intent_name, "confidence": 1.0}, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [{"name": intent_name, "confidence": 1.0}, *ranking],
+        decision = self._decider.decide(text)
+        entities += [self._entity("stroke_concept", concept, text) for concept in sorted(decision.concepts)]
+        intent_name, unsure_name = self._config["intent"], self._config["unsure_intent"]
+        predicted = (message.get(INTENT) or {}).get("name")
+        if decision.level == ESCALATE:
+            logger.info("Red flag: %s", decision.explain())
+            signs = [(f.sign, f.evidence) for f in decision.findings] or [("reported_sign", None)]
+            entities += [self._entity("stroke_sign", sign, text, evidence) for sign, evidence in signs]
+            self._set_intent(message, intent_name)
+        elif decision.level == UNSURE or (predicted in (intent_name, unsure_name) and decision.probability is None):
+            logger.info("Possible stroke, asking about the onset: %s (intent classifier: %s)", decision.explain(),
+                        predicted)
+            self._set_intent(message, unsure_name)
+        elif predicted in (intent_name, unsure_name):
+            # The stroke classifier, trained on near misses, overrules word overlap ("can't move my arm, it's in a
+            # cast"): the next intent of the ranking answers.
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in (intent_name,
+                                                                                                unsure_name)]
+            message.set(INTENT, ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 1.0},
                         add_to_output=True)
-        elif predicted.get("name") == intent_name:
-            # The classifier alone is fooled by word overlap ("can't move my arm because it's in a cast");
-            # the detector decides, and the fallback (which offers "When to get help") asks instead.
-            logger.info("Classifier said %s but no stroke sign was found; asking to rephrase", intent_name)
-            message.set(INTENT, {"name": "nlu_fallback", "confidence": 1.0}, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         message.set(ENTITIES, entities, add_to_output=True)
+
+    @staticmethod
+    def _set_intent(message: Message, name: str) -> None:
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+        message.set(INTENT, {"name": name, "confidence": 1.0}, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": 1.0}, *ranking], add_to_output=True)
 
     @staticmethod
     def _entity(name: str, value: str, text: str, evidence: str | None = None) -> Dict[Text, Any]:

@@ -142,6 +142,9 @@ def assess(answers: Answers) -> Assessment:
     categories = likely_categories(answers)
     if answers.stroke_signs:
         return Assessment(EMERGENCY, categories, ["stroke signs were reported"])
+    if answers.onset == SUDDEN and answers.extent == ONE_SIDE:
+        # Weakness (the subject of the check) that came on suddenly on one side of the body is a stroke sign.
+        return Assessment(EMERGENCY, categories, ["sudden weakness on one side of the body can be a stroke"])
     reasons = []
     if answers.treated:
         reasons.append("you are already being treated for muscle atrophy and the symptoms are still there")

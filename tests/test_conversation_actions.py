@@ -113,7 +113,7 @@ def test_form_validation_reads_free_text(slot, text, intent, value):
 
 
 def test_result_gives_care_level_and_kinds_of_causes_without_diagnosing(db_url):
-    answers = {"symptom_onset": "sudden", "symptom_extent": "one_side", "symptom_accompanying": ["numbness"],
+    answers = {"symptom_onset": "sudden", "symptom_extent": "one_muscle", "symptom_accompanying": ["numbness"],
                "symptom_conditions": ["diabetes"], "symptom_alcohol": False, "symptom_treated": False}
     messages, events = run(actions.ActionSymptomCheckResult(), make_tracker("no", "deny", slots=answers))
     text = messages[0]["text"]

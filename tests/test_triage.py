@@ -56,6 +56,11 @@ def test_sudden_or_one_sided_without_stroke_signs_needs_prompt_care(answers):
     assert assess(answers).care == triage.PROMPT
 
 
+def test_sudden_and_one_sided_weakness_is_an_emergency():
+    result = assess(Answers(onset="sudden", extent="one_side", symptoms=("numbness",), treated=False))
+    assert result.care == triage.EMERGENCY and "stroke" in result.reasons[0]
+
+
 def test_stroke_signs_always_mean_emergency():
     assert assess(Answers(onset="gradual", treated=False, stroke_signs=True)).care == triage.EMERGENCY
 

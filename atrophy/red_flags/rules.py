@@ -499,6 +499,27 @@ class RedFlagDetector:
                 out += self._trace_chunk(chunk)
         return out
 
+    def concepts(self, text: str) -> frozenset[str]:
+        """What the message says towards a stroke, for adding up over several messages of one conversation:
+        each sign it reports or mentions without the context that would make it count alone ("my arm is weak"
+        needs a sudden onset or one side), plus "onset" (sudden, a time of onset, passed) and "one_side".
+        Negated, explained, hypothetical and general mentions are left out."""
+        text = _clean(text if isinstance(text, str) else str(text or ""))[:CHUNK_CHARS]
+        if not text.strip():
+            return frozenset()
+        reading = _Reading(self._make_doc(text))
+        strings = self.nlp.vocab.strings
+        negation = _WORD_SETS["negation"]
+        cues = {strings[m].rstrip("$") for m, s, _ in self._run(self._cues, reading)
+                if not negation.intersection(reading.norms[max(0, s - 3):s])}
+        out = {"onset"} if cues & {"sudden", "transient", "acute"} and "chronic" not in cues else set()
+        if "side" in cues:
+            out.add("one_side")
+        for finding, verdict in self._trace_chunk(text):
+            if verdict == "escalate" or verdict.startswith("dropped: needs"):
+                out.add(finding.sign)
+        return frozenset(out)
+
     def _make_doc(self, text: str) -> Doc:
         # spaCy's contraction exceptions are case-sensitive ("I'm" splits, "I'M" does not): tokenise the
         # lower-cased text, then put the original casing back so evidence quotes the user's own words.

@@ -1,0 +1,141 @@
+"""A trained classifier for "this message reports a stroke sign happening now", apart from the intent classifier.
+
+The rules recognise the wording they were written for; this model recognises meaning. Its features are the
+sentence vector of the pretrained all-MiniLM-L6-v2 encoder (meaning beyond the words it was trained on) and
+character n-grams of the spelling-corrected text (typos, SMS and all caps), fed to a scikit-learn logistic
+regression. It is trained by `make build` on the tuning corpus (`data/red_flags/corpus/`) and the project's first
+labelled set (`tests/data/red_flag_messages.yml`), never on the frozen test splits, and saved to
+`build/red_flags/classifier.joblib`.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import joblib
+import numpy as np
+import yaml
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from atrophy.red_flags.encoder import DEFAULT_MODEL, load_encoder
+from atrophy.red_flags.normalise import normalise
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CORPUS_DIR = REPO_ROOT / "data" / "red_flags" / "corpus"
+FIRST_SET = REPO_ROOT / "tests" / "data" / "red_flag_messages.yml"
+DEFAULT_PATH = REPO_ROOT / "build" / "red_flags" / "classifier.joblib"
+# The weight of the sentence vector against the character n-grams (both unit length per message).
+ENCODER_WEIGHT = 2.0
+REGULARISATION_C = 4.0
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: int              # 1: reports a stroke sign now; 0: does not
+    tags: tuple[str, ...] = ()
+    id: str = ""
+
+
+def examples_of_set(data: dict) -> list[Example]:
+    """Single messages of a labelled set in the format of shared/tools/README.md."""
+    near = data.get("not_emergency_near_miss") or {}
+    out = [Example(e["text"], 1, tuple(e.get("tags") or ()), e.get("id", "")) for e in data.get("emergency") or []]
+    for section in ("near_miss", "informational_stroke"):
+        out += [Example(e["text"], 0, tuple(e.get("tags") or ()) or (section,), e.get("id", ""))
+                for e in near.get(section) or []]
+    return out
+
+
+def examples_of_first_set(data: dict) -> list[Example]:
+    """The project's first labelled set (escalate / near_miss / info_question)."""
+    return ([Example(e["text"], 1, ("first_set",)) for e in data.get("escalate") or []]
+            + [Example(e["text"], 0, ("first_set",)) for e in (data.get("near_miss") or [])
+               + (data.get("info_question") or [])])
+
+
+def load_set(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def training_files() -> list[Path]:
+    return sorted(CORPUS_DIR.glob("*.yml")) + [FIRST_SET]
+
+
+def training_examples(files: Iterable[Path] | None = None) -> list[Example]:
+    out: list[Example] = []
+    for path in files or training_files():
+        data = load_set(path)
+        out += examples_of_first_set(data) if path == FIRST_SET else examples_of_set(data)
+    return out
+
+
+def fingerprint(files: Iterable[Path]) -> str:
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class StrokeReportClassifier:
+    """Probability that a message reports a stroke sign now; `fit` on examples, `save` / `load` with joblib."""
+
+    def __init__(self, encoder_folder: str | Path = DEFAULT_MODEL):
+        self._encoder_folder = str(encoder_folder)
+        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True,
+                                      lowercase=True)
+        self._model = LogisticRegression(C=REGULARISATION_C, class_weight="balanced", max_iter=5000)
+        self.trained_on = ""
+
+    def _features(self, texts: Sequence[str], fit: bool = False, vectors: np.ndarray | None = None):
+        fixed = [normalise(t) for t in texts]
+        if vectors is None:
+            vectors = load_encoder(self._encoder_folder).embed(fixed)
+        chars = self._chars.fit_transform(fixed) if fit else self._chars.transform(fixed)
+        return sparse.hstack([chars, sparse.csr_matrix(vectors * ENCODER_WEIGHT)]).tocsr()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Sentence vectors of the corrected texts (to fit several models on one encoding)."""
+        return load_encoder(self._encoder_folder).embed([normalise(t) for t in texts])
+
+    def fit(self, texts: Sequence[str], labels: Sequence[int], vectors: np.ndarray | None = None):
+        self._model.fit(self._features(texts, fit=True, vectors=vectors), np.asarray(labels))
+        return self
+
+    def probabilities(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
+        if not texts:
+            return np.zeros(0)
+        return self._model.predict_proba(self._features(texts, vectors=vectors))[:, 1]
+
+    def probability(self, text: str) -> float:
+        return float(self.probabilities([text])[0])
+
+    def save(self, path: Path = DEFAULT_PATH) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump(self, path)
+
+    @staticmethod
+    def load(path: str | Path = DEFAULT_PATH) -> "StrokeReportClassifier":
+        model = joblib.load(path)
+        if not isinstance(model, StrokeReportClassifier):
+            raise TypeError(f"{path} does not hold a StrokeReportClassifier")
+        return model
+
+
+@functools.lru_cache(maxsize=2)
+def load_classifier(path: str | Path = DEFAULT_PATH) -> StrokeReportClassifier:
+    return StrokeReportClassifier.load(path)
+
+
+def train(files: list[Path] | None = None, path: Path = DEFAULT_PATH) -> StrokeReportClassifier:
+    files = files or training_files()
+    examples = training_examples(files)
+    model = StrokeReportClassifier().fit([e.text for e in examples], [e.label for e in examples])
+    model.trained_on = fingerprint(files)
+    model.save(path)
+    return model

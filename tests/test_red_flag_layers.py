@@ -1,0 +1,111 @@
+"""The layers of the red-flag decision, each on its own: spelling, concepts, the classifier, the decision."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from atrophy.red_flags import default_detector
+from atrophy.red_flags.decide import ESCALATE, NONE, UNSURE, StrokeDecider, Thresholds, adds_up
+from atrophy.red_flags.normalise import correct_word, domain_vocabulary, normalise
+
+THRESHOLDS = Thresholds(escalate_at=0.6, unsure_at=0.2, veto_below=0.01)
+
+
+class FixedClassifier:
+    """A stand-in with a chosen probability, to test the decision's thresholds apart from any model."""
+
+    def __init__(self, probability: float):
+        self.p = probability
+
+    def probability(self, text: str) -> float:
+        return self.p
+
+
+@pytest.mark.parametrize("typed, meant", [("storke", "stroke"), ("sudenly", "suddenly"), ("numbb", "numb"),
+                                           ("vison", "vision"), ("paralized", "paralyzed"), ("SUDENLY", "SUDDENLY")])
+def test_misspelled_key_words_are_corrected_towards_the_domain(typed, meant):
+    assert correct_word(typed) == meant
+
+
+@pytest.mark.parametrize("word", ["store", "cnt", "pls", "jelly", "gym", "dentist", "Tuesday"])
+def test_known_and_short_words_are_left_alone(word):
+    assert correct_word(word) == word
+
+
+def test_normalise_keeps_everything_but_the_typos():
+    assert normalise("I think mum is having a storke!! pls help") == "I think mum is having a stroke!! pls help"
+
+
+def test_the_domain_vocabulary_comes_from_the_lexicon():
+    vocabulary = domain_vocabulary()
+    assert {"stroke", "drooping", "slurred", "numbness", "suddenly"} <= vocabulary
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("my arm feels weak", {"weakness_numbness"}),
+    ("it came on suddenly about 15 minutes ago", {"onset"}),
+    ("only on the right side", {"one_side"}),
+    ("no, it is not sudden at all", set()),
+    ("I read that a drooping face is a sign of stroke, what are the others?", set()),
+])
+def test_concepts_of_one_message(text, expected):
+    assert set(default_detector().concepts(text)) == expected
+
+
+def test_signs_add_up_with_a_sudden_onset_only():
+    assert adds_up({"weakness_numbness", "onset"})
+    assert not adds_up({"weakness_numbness", "one_side"})
+    assert not adds_up({"onset", "one_side"})
+
+
+def decide(text: str, probability: float | None):
+    classifier = None if probability is None else FixedClassifier(probability)
+    return StrokeDecider(default_detector(), classifier, THRESHOLDS).decide(text)
+
+
+def test_a_rule_finding_escalates_whatever_a_doubtful_classifier_says():
+    decision = decide("my dad's face is drooping on one side", 0.3)
+    assert decision.level == ESCALATE and decision.findings
+
+
+def test_a_rule_finding_the_classifier_is_all_but_sure_about_goes_to_the_unsure_tier_not_to_silence():
+    assert decide("my dad's face is drooping on one side", 0.001).level == UNSURE
+
+
+def test_the_classifier_escalates_what_no_rule_knows():
+    decision = decide("grandad is just not with it, staring and not answering me", 0.9)
+    assert decision.level == ESCALATE and not decision.findings
+
+
+@pytest.mark.parametrize("probability, level", [(0.3, UNSURE), (0.05, NONE)])
+def test_the_classifier_in_between_is_unsure_and_below_is_nothing(probability, level):
+    assert decide("something feels off with my gran today", probability).level == level
+
+
+def test_without_a_classifier_the_rules_decide_alone():
+    assert decide("my dad's face is drooping on one side", None).level == ESCALATE
+    assert decide("what foods help muscle loss?", None).level == NONE
+
+
+def test_a_broken_classifier_never_silences_the_rules():
+    class Broken:
+        def probability(self, text):
+            raise RuntimeError("model file damaged")
+
+    decision = StrokeDecider(default_detector(), Broken(), THRESHOLDS).decide("his speech is slurred suddenly")
+    assert decision.level == ESCALATE
+
+
+CLASSIFIER = Path(__file__).resolve().parents[1] / "build" / "red_flags" / "classifier.joblib"
+
+
+@pytest.mark.skipif(not CLASSIFIER.is_file(), reason="make build trains the classifier")
+def test_the_trained_classifier_separates_reports_from_near_misses_it_never_saw():
+    from atrophy.red_flags.classifier import load_classifier
+
+    model = load_classifier(CLASSIFIER)
+    reports = ["grandpa's grin has gone all crooked in the last half hour and he's dribbling",
+               "my sister can't find her words since lunch, keeps saying cup instead of phone"]
+    near = ["my calves are wrecked after the marathon yesterday", "what are the warning signs of a stroke?"]
+    assert min(model.probabilities(reports)) > max(model.probabilities(near))

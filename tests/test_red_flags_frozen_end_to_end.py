@@ -1,0 +1,112 @@
+"""The frozen red-flag test splits through the running bot over REST, as a person would meet them.
+
+Every emergency must be escalated with the alert (and the number) as the first message: in a new conversation,
+inside the symptom check, after "stop", and as the second message of a conversation. Near misses must rarely
+escalate or fall into the unsure tier; the unsure tier's first message always gives the number.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.e2e
+
+HELDOUT = Path(__file__).parent / "data" / "heldout"
+MAX_FALSE_ESCALATION = 0.03
+MAX_UNSURE_NEAR_MISS = 0.10
+NUMBER = re.compile(r"\b911\b")
+# What comes before the emergency message in each context (an empty list: a new conversation).
+CONTEXTS = {
+    "new conversation": [],
+    "inside the symptom check": ["/check_symptoms"],
+    "after stop": ["/check_symptoms", "stop"],
+    "second message": ["what is muscle atrophy?"],
+}
+
+
+def frozen(section: str) -> list[dict]:
+    items = []
+    for path in sorted(HELDOUT.glob("red-flags-*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        near = data.get("not_emergency_near_miss") or {}
+        items += {"emergency": data.get("emergency"), "near_miss": near.get("near_miss"),
+                  "informational": near.get("informational_stroke"),
+                  "conversations": data.get("conversations")}[section] or []
+    return items
+
+
+def is_alert(message: dict) -> bool:
+    custom = message.get("custom") or {}
+    return custom.get("emergency") is True and NUMBER.search(custom.get("text", "")) is not None
+
+
+def talk(bot, before: list[str], text: str) -> list[dict]:
+    sender = f"frozen-{uuid.uuid4()}"
+    for turn in before:
+        bot.send(sender, turn)
+    return bot.send(sender, text)
+
+
+def in_parallel(function, items: list) -> list:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(function, items))
+
+
+@pytest.mark.parametrize("context", list(CONTEXTS))
+def test_every_frozen_emergency_gets_the_alert_first(bot, context):
+    items = frozen("emergency")
+    assert len(items) >= 300
+    replies = in_parallel(lambda item: talk(bot, CONTEXTS[context], item["text"]), items)
+    missed = [(item["id"], item["text"], (reply[0].get("text") or "")[:60] if reply else "(no reply)")
+              for item, reply in zip(items, replies) if not (reply and is_alert(reply[0]))]
+    assert not missed, f"{len(missed)}/{len(items)} emergencies without the alert first ({context}): {missed[:15]}"
+
+
+def test_near_misses_rarely_escalate_and_rarely_need_the_unsure_tier(bot):
+    items = frozen("near_miss") + frozen("informational")
+    replies = in_parallel(lambda item: talk(bot, [], item["text"]), items)
+    assert all(replies), "every message gets a reply"
+    escalated = [i["id"] for i, r in zip(items, replies) if any(is_alert(m) for m in r)]
+    unsure = [i["id"] for i, r in zip(items, replies)
+              if not any(is_alert(m) for m in r) and NUMBER.search(r[0].get("text") or "")
+              and "Did it start suddenly" in (r[0].get("text") or "")]
+    assert len(escalated) / len(items) <= MAX_FALSE_ESCALATION, f"false escalations: {escalated}"
+    assert len(unsure) / len(items) <= MAX_UNSURE_NEAR_MISS, f"unsure tier: {unsure}"
+
+
+def test_the_unsure_tier_gives_the_number_first_and_yes_escalates(bot):
+    sender = f"unsure-{uuid.uuid4()}"
+    first = bot.send(sender, "my dad seems a bit off and his hand feels funny")
+    assert first and NUMBER.search(first[0].get("text") or ""), first
+    assert "understand" not in (first[0].get("text") or "")
+    assert [b["payload"] for b in first[0].get("buttons") or []] == ["/affirm", "/deny"]
+    after = bot.send(sender, "/affirm")
+    assert after and is_alert(after[0]), after
+
+
+def test_the_unsure_tier_no_gives_advice_without_an_alert(bot):
+    sender = f"unsure-no-{uuid.uuid4()}"
+    bot.send(sender, "my dad seems a bit off and his hand feels funny")
+    after = bot.send(sender, "/deny")
+    assert after and not any(is_alert(m) for m in after)
+    assert "doctor" in (after[0].get("text") or "")
+
+
+def test_signs_given_over_several_messages_add_up_to_an_alert(bot):
+    sender = f"adds-up-{uuid.uuid4()}"
+    assert not any(is_alert(m) for m in bot.send(sender, "my right arm feels weak"))
+    replies = bot.send(sender, "it came on all of a sudden about ten minutes ago")
+    assert replies and is_alert(replies[0]), replies
+
+
+def test_sudden_and_one_sided_in_the_symptom_check_is_an_emergency(bot):
+    sender = f"check-{uuid.uuid4()}"
+    bot.send(sender, "/check_symptoms")
+    bot.send(sender, "it came on suddenly")
+    replies = bot.send(sender, "just one side of my body")
+    assert replies and is_alert(replies[0]), replies
