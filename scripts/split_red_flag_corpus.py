@@ -34,7 +34,7 @@ def assemble(parts: dict[str, list[dict]], header: str) -> str:
     data = {"emergency": parts["emergency"],
             "not_emergency_near_miss": {"near_miss": parts["near_miss"],
                                         "informational_stroke": parts["informational_stroke"]},
-            "conversations": parts["conversations"]}
+            "questions": [], "conversations": parts["conversations"]}
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
 
 
