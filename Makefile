@@ -20,7 +20,7 @@ TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
 	addons/red_flag_classifier.py addons/stroke_conversation_policy.py $(SPACY_PIPELINE)
 
 .PHONY: help install build train run shell validate test test-rasa test-pytest lock clean web chromium test-nlu
-.PHONY: bench replicas retention
+.PHONY: bench replicas retention eval-red-flags red-flag-figures
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -74,7 +74,13 @@ test-nlu: build  ## 5-fold NLU cross-validation into results/nlu, failing below 
 	$(BIN)/rasa test nlu --nlu data --config config.yml --cross-validation --folds 5 --out results/nlu
 	$(BIN)/python scripts/check_nlu_report.py results/nlu
 
-test: test-nlu test-rasa test-pytest  ## every test: data validation, NLU cross-validation, rasa test (stories) and pytest
+eval-red-flags: build  ## the stroke red-flag decision on the frozen test splits, per category; fails below the bars
+	$(BIN)/python scripts/evaluate_red_flags.py --check --json results/red_flags.json
+
+red-flag-figures: build  ## write the frozen-split figures of the red-flag decision into the README
+	$(BIN)/python scripts/evaluate_red_flags.py --readme --json results/red_flags.json
+
+test: test-nlu eval-red-flags test-rasa test-pytest  ## every test: NLU cross-validation, the red-flag frozen split, data validation, rasa test (stories) and pytest
 
 web: node_modules/.installed  ## install the web chat widget from package-lock.json (npm ci; no-op when current)
 

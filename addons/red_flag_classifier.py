@@ -51,6 +51,8 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = config
         self._decider = load_decider(config.get("classifier_path"), config.get("pipeline_path"))
+        # Load the sentence encoder and trace its graph now, so the first person's message is not the slow one.
+        self._decider.decide("warming up")
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,

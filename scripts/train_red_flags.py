@@ -24,6 +24,9 @@ from atrophy.red_flags.decide import THRESHOLDS_FILE  # noqa: E402
 from atrophy.red_flags.rules import default_detector  # noqa: E402
 
 
+ROOT_BUILD = DEFAULT_PATH.parent
+
+
 def out_of_fold(texts: list[str], labels: np.ndarray, folds: int = 5, seed: int = 13) -> np.ndarray:
     from sklearn.model_selection import StratifiedKFold
 
@@ -41,28 +44,35 @@ def tune() -> None:
     texts = [e.text for e in examples]
     labels = np.array([e.label for e in examples])
     probabilities = out_of_fold(texts, labels)
+    np.save(ROOT_BUILD / "out_of_fold.npy", probabilities)
     detector = default_detector()
     rules = np.array([detector.assess(t).escalate for t in texts])
     pos, neg = labels == 1, labels == 0
     print(f"{len(texts)} examples ({pos.sum()} reports, {neg.sum()} not); rules alone: recall "
           f"{rules[pos].mean():.3f}, false escalation {rules[neg].mean():.3f}")
-    print("escalate_at unsure_at veto | recall  unsure(em)  false_esc  unsure(nm)")
-    best = None
-    for veto in (0.0, 0.02, 0.05, 0.1):
-        for escalate_at in (0.5, 0.6, 0.7, 0.8, 0.9):
-            for unsure_at in (0.1, 0.15, 0.2, 0.3, 0.4):
-                if unsure_at >= escalate_at:
+    rows = []
+    grid = [round(x, 2) for x in np.arange(0.05, 0.96, 0.05)]
+    for veto in [0.0, *grid]:
+        for escalate_at in grid:
+            for unsure_at in grid:
+                if unsure_at >= escalate_at or veto > escalate_at:
                     continue
                 esc = (rules & (probabilities >= veto)) | (probabilities >= escalate_at)
                 uns = ~esc & ((rules & (probabilities < veto)) | (probabilities >= unsure_at))
-                row = (esc[pos].mean(), uns[pos].mean(), esc[neg].mean(), uns[neg].mean())
-                # Recall first; then false escalation within 2%, and the unsure tier within 8% of near misses.
-                ok = row[2] <= 0.02 and row[3] <= 0.08
-                score = (ok, row[0] + 0.5 * row[1], -row[2])
-                if best is None or score > best[0]:
-                    best = (score, (escalate_at, unsure_at, veto), row)
-                print(f"{escalate_at:>11} {unsure_at:>9} {veto:>4} | {row[0]:.3f}  {row[1]:.3f}  {row[2]:.3f}  "
-                      f"{row[3]:.3f}")
+                rows.append(((escalate_at, unsure_at, veto), (esc[pos].mean(), uns[pos].mean(), esc[neg].mean(),
+                                                               uns[neg].mean())))
+    # Recall first, within the bars with a margin (false escalation 3%, unsure tier 10% of near misses); then the
+    # fewest emergencies left with neither the alert nor the number.
+    for fp_max, unsure_max in ((0.025, 0.08), (0.03, 0.10), (0.03, 1.0)):
+        allowed = [r for r in rows if r[1][2] <= fp_max and r[1][3] <= unsure_max]
+        if allowed:
+            break
+    allowed = allowed or rows
+    best = max(allowed, key=lambda r: (round(r[1][0], 3), r[1][0] + r[1][1], -r[1][2]))
+    print("escalate_at unsure_at veto | recall  unsure(em)  false_esc  unsure(nm)")
+    for (e, u, v), row in sorted(allowed, key=lambda r: -r[1][0])[:8]:
+        print(f"{e:>11} {u:>9} {v:>4} | {row[0]:.3f}  {row[1]:.3f}  {row[2]:.3f}  {row[3]:.3f}")
+    best = (None, best[0], best[1])
     (escalate_at, unsure_at, veto), row = best[1], best[2]
     print(f"chosen: escalate_at {escalate_at}, unsure_at {unsure_at}, veto_below {veto}: recall {row[0]:.3f}, "
           f"unsure {row[1]:.3f} of reports, false escalation {row[2]:.3f}, unsure {row[3]:.3f} of near misses")

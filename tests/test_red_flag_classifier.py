@@ -1,10 +1,12 @@
-"""The NLU component that makes the detector, not the trained classifier, decide about escalation."""
+"""The NLU component that puts the red-flag decision, not DIET, in charge of escalation and the unsure tier."""
 from __future__ import annotations
 
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from addons.red_flag_classifier import EMERGENCY_NUMBER_ENV, RedFlagClassifier
+from atrophy.red_flags import default_detector
+from atrophy.red_flags.decide import StrokeDecider, Thresholds
 
 
 @pytest.fixture(scope="module")
@@ -30,10 +32,46 @@ def test_a_detected_sign_overrides_whatever_the_classifier_said(component, class
     assert {"paralysis", "vision"} <= set(entities(message, "stroke_sign"))
 
 
-def test_the_classifier_alone_cannot_escalate(component):
-    message = parsed(component, "I can't move my arm because it's in a cast", "report_stroke_signs", 0.97)
-    assert message.get("intent")["name"] == "nlu_fallback"
+class FixedClassifier:
+    def __init__(self, probability: float):
+        self.p = probability
+
+    def probability(self, text: str) -> float:
+        return self.p
+
+
+def with_classifier(probability: float) -> RedFlagClassifier:
+    """The component with a stroke classifier that always answers `probability` (thresholds 0.6 / 0.2)."""
+    component = RedFlagClassifier({**RedFlagClassifier.get_default_config()})
+    component._decider = StrokeDecider(default_detector(), FixedClassifier(probability),
+                                       Thresholds(escalate_at=0.6, unsure_at=0.2, veto_below=0.01))
+    return component
+
+
+def test_diet_alone_cannot_escalate_and_a_ruled_out_stroke_goes_to_the_next_intent():
+    message = Message(data={"text": "I can't move my arm because it's in a cast", "entities": [],
+                            "intent": {"name": "report_stroke_signs", "confidence": 0.6},
+                            "intent_ranking": [{"name": "report_stroke_signs", "confidence": 0.6},
+                                               {"name": "ask_causes", "confidence": 0.3}]})
+    message = with_classifier(0.01).process([message])[0]
+    assert message.get("intent") == {"name": "ask_causes", "confidence": 0.3}
     assert entities(message, "stroke_sign") == []
+
+
+def test_diet_saying_stroke_when_the_decision_is_not_sure_gives_the_unsure_tier_not_a_rephrase():
+    message = parsed(with_classifier(0.3), "my arm is being weird", "report_stroke_signs", 0.97)
+    assert message.get("intent") == {"name": "possible_stroke_signs", "confidence": 1.0}
+
+
+def test_a_confident_stroke_classifier_escalates_without_a_rule():
+    message = parsed(with_classifier(0.95), "grandad has gone strange on me all of a sudden", "greet", 0.4)
+    assert message.get("intent") == {"name": "report_stroke_signs", "confidence": 1.0}
+    assert entities(message, "stroke_sign") == ["reported_sign"]
+
+
+def test_concepts_are_passed_on_for_the_dialogue_to_add_up(component):
+    message = parsed(component, "it came on suddenly, only my right arm", "inform", 0.8)
+    assert {"onset", "one_side"} <= set(entities(message, "stroke_concept"))
 
 
 def test_other_predictions_pass_through(component):
