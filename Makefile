@@ -47,7 +47,8 @@ $(ENCODER): scripts/build_encoder.py | $(VENV)/.installed
 	$(BIN)/python scripts/build_encoder.py build/encoder/all-MiniLM-L6-v2
 
 $(STROKE_CLASSIFIER): $(ENCODER) $(SPACY_PIPELINE) $(STROKE_CORPUS) scripts/train_red_flags.py \
-		atrophy/red_flags/classifier.py atrophy/red_flags/normalise.py atrophy/red_flags/encoder.py
+		atrophy/red_flags/classifier.py atrophy/red_flags/normalise.py atrophy/red_flags/encoder.py \
+		atrophy/red_flags/rules.py data/red_flags/lexicon.yml data/red_flags/shorthand.yml
 	$(BIN)/python scripts/train_red_flags.py
 
 train: build $(MODEL)  ## train the model when its inputs changed

@@ -3,7 +3,8 @@
 A single message with a stroke sign is escalated by the NLU (`RedFlagClassifier` -> `report_stroke_signs`) and a
 rule. What no single message shows, this policy sees in the conversation:
 - a sign given in one message ("my arm feels weak") and a sudden onset in another ("it came on 10 minutes ago"):
-  the `stroke_concept` entities of the user's recent messages add up (`atrophy.red_flags.decide.adds_up`);
+  when the latest message says anything towards a stroke (`stroke_concept` entities), the user's recent messages
+  are read together by the red-flag decision (`StrokeDecider.conversation_escalates`), explanations included;
 - in the symptom check, a sudden onset and one side of the body (weakness is what the check is about);
 - "yes" to the unsure tier's question "did it start suddenly, in the last hours?", in or out of the symptom check.
 It then runs the same sequence as the escalation rule (alert, record, end the symptom check, "have you called?"),
@@ -21,7 +22,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from atrophy.red_flags.decide import adds_up
+from atrophy.red_flags.decide import default_decider
 
 ALERT = "utter_emergency"
 UNSURE_QUESTION = "utter_possible_stroke"
@@ -89,9 +90,7 @@ class StrokeConversationPolicy(Policy):
             return True
         if not concepts:
             return False
-        for message, _ in turns[:-1]:
-            concepts |= self._concepts(message)
-        return adds_up(concepts)
+        return default_decider().conversation_escalates([message.text or "" for message, _ in turns])
 
     @staticmethod
     def _form_adds_up(tracker: DialogueStateTracker, concepts: set[str]) -> bool:

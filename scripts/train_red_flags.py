@@ -21,6 +21,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from atrophy.red_flags.classifier import (DEFAULT_PATH, StrokeReportClassifier, fingerprint,  # noqa: E402
                                           train, training_examples, training_files)
 from atrophy.red_flags.decide import THRESHOLDS_FILE  # noqa: E402
+from atrophy.red_flags.normalise import normalise  # noqa: E402
 from atrophy.red_flags.rules import default_detector  # noqa: E402
 
 
@@ -46,46 +47,47 @@ def tune() -> None:
     probabilities = out_of_fold(texts, labels)
     np.save(ROOT_BUILD / "out_of_fold.npy", probabilities)
     detector = default_detector()
-    rules = np.array([detector.assess(t).escalate for t in texts])
+    rules = np.array([detector.assess(normalise(t)).escalate for t in texts])  # as the decision reads them
     pos, neg = labels == 1, labels == 0
     print(f"{len(texts)} examples ({pos.sum()} reports, {neg.sum()} not); rules alone: recall "
           f"{rules[pos].mean():.3f}, false escalation {rules[neg].mean():.3f}")
     rows = []
     grid = [round(x, 2) for x in np.arange(0.05, 0.96, 0.05)]
-    for veto in [0.0, *grid]:
-        for escalate_at in grid:
-            for unsure_at in grid:
-                if unsure_at >= escalate_at or veto > escalate_at:
-                    continue
-                esc = (rules & (probabilities >= veto)) | (probabilities >= escalate_at)
-                uns = ~esc & ((rules & (probabilities < veto)) | (probabilities >= unsure_at))
-                rows.append(((escalate_at, unsure_at, veto), (esc[pos].mean(), uns[pos].mean(), esc[neg].mean(),
-                                                               uns[neg].mean())))
-    # Recall first, within the bars with a margin (false escalation 3%, unsure tier 10% of near misses); then the
+    for escalate_at in grid:
+        for veto in (x for x in grid if x <= escalate_at):
+            for unsure_at in (x for x in grid if x < escalate_at):
+                for dismiss in (x for x in [0.0, *grid] if x <= veto):
+                    esc = (probabilities >= escalate_at) | (rules & (probabilities >= veto))
+                    uns = ~esc & ((probabilities >= unsure_at) | (rules & (probabilities >= dismiss)))
+                    rows.append(((escalate_at, unsure_at, veto, dismiss),
+                                 (esc[pos].mean(), uns[pos].mean(), esc[neg].mean(), uns[neg].mean())))
+    # Recall first, within the bars (false escalation 3%, unsure tier 10% of near misses); then the
     # fewest emergencies left with neither the alert nor the number.
-    for fp_max, unsure_max in ((0.025, 0.08), (0.03, 0.10), (0.03, 1.0)):
+    for fp_max, unsure_max in ((0.03, 0.10), (0.03, 1.0)):
         allowed = [r for r in rows if r[1][2] <= fp_max and r[1][3] <= unsure_max]
         if allowed:
             break
     allowed = allowed or rows
     best = max(allowed, key=lambda r: (round(r[1][0], 3), r[1][0] + r[1][1], -r[1][2]))
-    print("escalate_at unsure_at veto | recall  unsure(em)  false_esc  unsure(nm)")
-    for (e, u, v), row in sorted(allowed, key=lambda r: -r[1][0])[:8]:
-        print(f"{e:>11} {u:>9} {v:>4} | {row[0]:.3f}  {row[1]:.3f}  {row[2]:.3f}  {row[3]:.3f}")
-    best = (None, best[0], best[1])
-    (escalate_at, unsure_at, veto), row = best[1], best[2]
-    print(f"chosen: escalate_at {escalate_at}, unsure_at {unsure_at}, veto_below {veto}: recall {row[0]:.3f}, "
+    print("escalate_at unsure_at veto dismiss | recall  unsure(em)  false_esc  unsure(nm)")
+    for (e, u, v, d), row in sorted(allowed, key=lambda r: (-round(r[1][0], 3), -r[1][0] - r[1][1]))[:8]:
+        print(f"{e:>11} {u:>9} {v:>4} {d:>7} | {row[0]:.3f}  {row[1]:.3f}  {row[2]:.3f}  {row[3]:.3f}")
+    (escalate_at, unsure_at, veto, dismiss), row = best
+    print(f"chosen: escalate_at {escalate_at}, unsure_at {unsure_at}, veto_below {veto}, dismiss_below {dismiss}: "
+          f"recall {row[0]:.3f}, "
           f"unsure {row[1]:.3f} of reports, false escalation {row[2]:.3f}, unsure {row[3]:.3f} of near misses")
-    THRESHOLDS_FILE.write_text(THRESHOLDS_TEMPLATE.format(escalate_at=escalate_at, unsure_at=unsure_at, veto=veto))
+    THRESHOLDS_FILE.write_text(THRESHOLDS_TEMPLATE.format(escalate_at=escalate_at, unsure_at=unsure_at, veto=veto,
+                                                       dismiss=dismiss))
 
 
 THRESHOLDS_TEMPLATE = """\
 # Thresholds of the red-flag decision (atrophy/red_flags/decide.py) on the classifier's probability that a message
 # reports a stroke sign now. Chosen by `python scripts/train_red_flags.py --tune` on 5-fold out-of-fold probabilities
 # of the tuning corpus (data/red_flags/corpus/ and tests/data/red_flag_messages.yml), never on a frozen test split.
-escalate_at: {escalate_at}   # at or above: escalate, even when no rule found a sign
-unsure_at: {unsure_at}     # at or above (below escalate_at): the unsure tier (the number + "did it start suddenly?")
-veto_below: {veto}    # a rule finding with a probability below this goes to the unsure tier, not to escalation
+escalate_at: {escalate_at}     # the classifier alone escalates from here
+unsure_at: {unsure_at}       # the classifier alone gives the unsure tier (the number + "did it start suddenly?") from here
+veto_below: {veto}      # a sign found by the rules escalates from here
+dismiss_below: {dismiss}   # a sign found by the rules gives the unsure tier from here; below it, nothing
 """
 
 

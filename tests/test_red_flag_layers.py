@@ -33,8 +33,10 @@ def test_known_and_short_words_are_left_alone(word):
     assert correct_word(word) == word
 
 
-def test_normalise_keeps_everything_but_the_typos():
-    assert normalise("I think mum is having a storke!! pls help") == "I think mum is having a stroke!! pls help"
+def test_normalise_keeps_everything_but_the_typos_and_the_shorthand():
+    assert normalise("I think mum is having a storke!! pls help") == "I think mum is having a stroke!! please help"
+    assert normalise("rt arm weak 5mins, cnt lift it") == "right arm weak 5 minutes, can't lift it"
+    assert normalise("2day b4 lunch, 3hrs ago") == "today before lunch, 3 hours ago"
 
 
 def test_the_domain_vocabulary_comes_from_the_lexicon():

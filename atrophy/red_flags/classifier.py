@@ -83,8 +83,12 @@ def training_examples(files: Iterable[Path] | None = None) -> list[Example]:
 
 
 def fingerprint(files: Iterable[Path]) -> str:
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    for path in files:
+    """The training data and everything that turns a message into features."""
+    here = Path(__file__).parent
+    code = [Path(__file__), here / "normalise.py", here / "rules.py", REPO_ROOT / "data" / "red_flags" / "lexicon.yml",
+            REPO_ROOT / "data" / "red_flags" / "shorthand.yml"]
+    digest = hashlib.sha256()
+    for path in [*code, *files]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -120,7 +124,7 @@ class StrokeReportClassifier:
             vectors = load_encoder(self._encoder_folder).embed(fixed)
         grams = [v.fit_transform(fixed) if fit else v.transform(fixed) for v in (self._chars, self._words)]
         detector = default_detector()
-        verdicts = np.array([rule_features(detector, t) for t in texts])
+        verdicts = np.array([rule_features(detector, t) for t in fixed])
         return sparse.hstack([*grams, sparse.csr_matrix(vectors * ENCODER_WEIGHT),
                               sparse.csr_matrix(verdicts * RULES_WEIGHT)]).tocsr()
 

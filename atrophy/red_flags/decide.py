@@ -1,12 +1,13 @@
 """The red-flag decision: escalate, unsure, or nothing, with recall first.
 
-- A sign found by the rules escalates (unless the classifier is all but certain it is a near miss: then the message
-  still gets the number, in the unsure tier, never silence).
-- With no rule finding, the classifier escalates when it is confident, and puts the message in the unsure tier when
-  it is not sure either way: the first reply then says "if this is happening now, call the emergency number" and
-  asks whether it started suddenly.
-- Over several messages, a sign mentioned without the context that makes it count alone, plus a sudden onset given
-  in another message, escalates (`adds_up`).
+- The classifier (which also reads the rules' verdicts) escalates when it is confident; a sign found by the rules
+  escalates at a lower probability (`veto_below`): the rules are evidence, and the classifier learnt where they
+  misfire (films, drink, a leg slept on).
+- In between, the unsure tier: the first reply says "if this is happening now, call the emergency number" and asks
+  whether it started suddenly. A rule finding the classifier doubts lands there too (from `dismiss_below`), and only
+  a rule finding the classifier is all but certain is a near miss gets no number.
+- Over several messages (`conversation_escalates`): the user's recent messages are read together, so a sign in
+  one and a sudden onset in another escalate, and an explanation given later ("I'd slept on it") counts too.
 
 Thresholds live in `data/red_flags/decision.yml`. Without a built classifier (`make build`), the rules decide alone.
 """
@@ -20,6 +21,7 @@ from typing import Iterable
 
 import yaml
 
+from atrophy.red_flags.normalise import normalise
 from atrophy.red_flags.rules import Finding, RedFlagDetector, default_detector
 
 logger = logging.getLogger(__name__)
@@ -33,14 +35,16 @@ MAX_TEXT = 5000
 
 @dataclass(frozen=True)
 class Thresholds:
-    escalate_at: float
-    unsure_at: float
-    veto_below: float
+    escalate_at: float      # the classifier alone escalates from here
+    unsure_at: float        # the classifier alone gives the unsure tier from here
+    veto_below: float       # a rule finding escalates from here
+    dismiss_below: float = 0.0  # a rule finding gives the unsure tier from here; below, nothing
 
     @staticmethod
     def load(path: Path = THRESHOLDS_FILE) -> "Thresholds":
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return Thresholds(float(data["escalate_at"]), float(data["unsure_at"]), float(data["veto_below"]))
+        return Thresholds(float(data["escalate_at"]), float(data["unsure_at"]), float(data["veto_below"]),
+                          float(data.get("dismiss_below", 0.0)))
 
 
 @dataclass(frozen=True)
@@ -74,23 +78,38 @@ class StrokeDecider:
 
     def decide(self, text: str) -> Decision:
         text = text if isinstance(text, str) else str(text or "")
-        assessment = self.detector.assess(text)
-        concepts = self.detector.concepts(text)
+        fixed = normalise(text[:MAX_TEXT])  # shorthand and typos, for the rules as for the classifier
+        assessment = self.detector.assess(fixed)
+        concepts = self.detector.concepts(fixed)
         probability = None
         if self.classifier is not None and text.strip():
             try:
                 probability = self.classifier.probability(text[:MAX_TEXT])
             except Exception:  # the rules still decide; a broken model must not silence an emergency
                 logger.exception("The stroke classifier failed; the rules decide alone")
+        return Decision(self._level(assessment.escalate, probability), assessment.findings, probability, concepts)
+
+    def _level(self, rule_found: bool, probability: float | None) -> str:
         t = self.thresholds
-        if assessment.escalate:
-            vetoed = probability is not None and probability < t.veto_below
-            return Decision(UNSURE if vetoed else ESCALATE, assessment.findings, probability, concepts)
-        if probability is not None and probability >= t.escalate_at:
-            return Decision(ESCALATE, (), probability, concepts)
-        if probability is not None and probability >= t.unsure_at:
-            return Decision(UNSURE, (), probability, concepts)
-        return Decision(NONE, (), probability, concepts)
+        if probability is None:  # no classifier: the rules decide alone
+            return ESCALATE if rule_found else NONE
+        if probability >= t.escalate_at or (rule_found and probability >= t.veto_below):
+            return ESCALATE
+        if probability >= t.unsure_at or (rule_found and probability >= t.dismiss_below):
+            return UNSURE
+        return NONE
+
+
+    def conversation_escalates(self, texts: list[str]) -> bool:
+        """Do the user's recent messages (oldest first), read together, call for the alert that none did alone?
+        Yes when the joined text escalates, or when its signs add up with a sudden onset and it is at least in the
+        unsure tier (an explanation in any of the messages keeps it out)."""
+        texts = [t for t in texts if t and not t.startswith("/")]
+        if len(texts) < 2:
+            return False
+        decision = self.decide("\n".join(texts))
+        concepts = set().union(*(self.detector.concepts(t) for t in texts))
+        return decision.escalate or (decision.level == UNSURE and adds_up(concepts))
 
 
 def load_decider(classifier_path: str | Path | None = None, pipeline_path: str | None = None) -> StrokeDecider:

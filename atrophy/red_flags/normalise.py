@@ -1,23 +1,29 @@
-"""Spelling correction towards the words a stroke report is made of, before the classifier reads a message.
+"""Chat shorthand expanded and spelling corrected towards the words a stroke report is made of.
 
 People write "storke", "sudenly", "numbb" and "vison", often in a panic or with one hand. The sentence encoder cuts
 an unknown word into meaningless pieces, so a misspelled key word loses its meaning. symspellpy corrects each word
 that is in neither its English frequency dictionary nor the domain vocabulary (every word of the red-flag lexicon,
 `data/red_flags/lexicon.yml`), and the domain words are weighted so that "storke" becomes "stroke", not "store".
-Known words are never changed, and short words (3 letters or fewer) are left alone: "cnt" and "pls" are SMS, not
-typos.
+Known words are never changed, and short words (3 letters or fewer) are left alone. Chat shorthand ("rt arm",
+"5 mins", "cnt talk") is expanded first from `data/red_flags/shorthand.yml`.
 """
 from __future__ import annotations
 
 import functools
 import re
 from importlib import resources
+from pathlib import Path
+
+import yaml
 
 from symspellpy import SymSpell, Verbosity
 
 from atrophy.red_flags import lexicon
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+SHORTHAND_FILE = Path(__file__).resolve().parents[2] / "data" / "red_flags" / "shorthand.yml"
+# A shorthand token: letters and digits, with an optional "/" ("w/", "w/o"), between word boundaries.
+_TOKEN = re.compile(r"(?<![\w/])[A-Za-z0-9]+(?:/[A-Za-z]*)?(?![\w/])")
 # A domain word outweighs any ordinary English word at the same edit distance.
 DOMAIN_COUNT = 10**11
 
@@ -67,6 +73,24 @@ def correct_word(word: str) -> str:
     return fixed.upper() if word.isupper() else fixed
 
 
+@functools.lru_cache(maxsize=2)
+def shorthand(section: str = "words") -> dict[str, str]:
+    data = yaml.safe_load(SHORTHAND_FILE.read_text(encoding="utf-8"))
+    return {str(k).lower(): str(v) for k, v in data[section].items()}
+
+
+_NUMBER_THEN_WORD = re.compile(r"(?<![\w])(\d+)([A-Za-z]+)(?![\w])")
+
+
+def expand_shorthand(text: str) -> str:
+    """ "rt arm" -> "right arm", "20m" -> "20 minutes": whole tokens only, from the shorthand table."""
+    table, units = shorthand("words"), shorthand("after_a_number")
+    text = _TOKEN.sub(lambda m: table.get(m.group(0).lower(), m.group(0)), text)
+    return _NUMBER_THEN_WORD.sub(lambda m: m.group(0) if m.group(0).lower() in table else
+                                 f"{m.group(1)} {units.get(m.group(2).lower(), table.get(m.group(2).lower(), m.group(2)))}",
+                                 text)
+
+
 def normalise(text: str) -> str:
-    """The message with its misspelled words corrected; everything else is kept as written."""
-    return _WORD.sub(lambda m: correct_word(m.group(0)), text)
+    """The message with its shorthand expanded and misspelled words corrected; everything else as written."""
+    return _WORD.sub(lambda m: correct_word(m.group(0)), expand_shorthand(text))
