@@ -8,7 +8,7 @@ MODEL := models/atrophy.tar.gz
 SPACY_PIPELINE := build/spacy/en_atrophy/meta.json
 ENCODER := build/encoder/all-MiniLM-L6-v2/vocab.txt
 STROKE_CLASSIFIER := build/red_flags/classifier.joblib
-STROKE_CORPUS := $(wildcard data/red_flags/corpus/*.yml) tests/data/red_flag_messages.yml
+STROKE_CORPUS := $(wildcard data/red_flags/corpus/*.yml) tests/data/red_flag_messages.yml $(wildcard data/nlu*.yml)
 
 export RASA_TELEMETRY_ENABLED := false
 export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/atrophy-assistant/rasa

@@ -48,7 +48,9 @@ def tune() -> None:
     np.save(ROOT_BUILD / "out_of_fold.npy", probabilities)
     detector = default_detector()
     rules = np.array([detector.assess(normalise(t)).escalate for t in texts])  # as the decision reads them
-    pos, neg = labels == 1, labels == 0
+    # The bars are about near misses of the taxonomy: the NLU examples (easy negatives) are left out of the figures.
+    pos = labels == 1
+    neg = (labels == 0) & np.array(["nlu" not in e.tags for e in examples])
     print(f"{len(texts)} examples ({pos.sum()} reports, {neg.sum()} not); rules alone: recall "
           f"{rules[pos].mean():.3f}, false escalation {rules[neg].mean():.3f}")
     rows = []

@@ -4,14 +4,18 @@ The rules recognise the wording they were written for; this model recognises mea
 sentence vector of the pretrained all-MiniLM-L6-v2 encoder (meaning beyond the words it was trained on), character
 n-grams (typos, SMS and all caps) and word n-grams of the spelling-corrected text, and what the rules made of the
 message (each sign they found, each reason they dropped one, a sudden onset, one side), fed to a scikit-learn
-logistic regression: it learns when the rules can be trusted. It is trained by `make build` on the tuning corpus (`data/red_flags/corpus/`) and the project's first
-labelled set (`tests/data/red_flag_messages.yml`), never on the frozen test splits, and saved to
-`build/red_flags/classifier.joblib`.
+logistic regression: it learns when the rules can be trusted.
+
+It is trained by `make build` on the tuning corpus (`data/red_flags/corpus/`), the project's first labelled set
+(`tests/data/red_flag_messages.yml`) and, as messages that are not stroke reports, the NLU examples of every other
+intent (`data/nlu*.yml`: form answers such as "suddenly" or "no", questions, chit-chat), never on the frozen test
+splits, and saved to `build/red_flags/classifier.joblib`.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -30,6 +34,10 @@ from atrophy.red_flags.rules import SIGNS, RedFlagDetector, default_detector
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS_DIR = REPO_ROOT / "data" / "red_flags" / "corpus"
 FIRST_SET = REPO_ROOT / "tests" / "data" / "red_flag_messages.yml"
+NLU_DATA = REPO_ROOT / "data"
+# NLU intents whose examples may be stroke reports: not used as negatives.
+STROKE_INTENTS = ("report_stroke_signs", "possible_stroke_signs")
+_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 DEFAULT_PATH = REPO_ROOT / "build" / "red_flags" / "classifier.joblib"
 # Weights of the sentence vector and of the rules' verdicts against the n-grams (unit length per message), and the
 # regularisation: chosen on 5-fold out-of-fold recall at 3% false escalation on the tuning corpus.
@@ -66,19 +74,38 @@ def examples_of_first_set(data: dict) -> list[Example]:
                + (data.get("info_question") or [])])
 
 
+def examples_of_nlu(data: dict) -> list[Example]:
+    """The examples of every intent but the stroke ones, entity markup removed: what people say that is not a
+    stroke report, in this bot's own conversations."""
+    out = []
+    for block in data.get("nlu") or []:
+        if "intent" not in block or block["intent"] in STROKE_INTENTS:
+            continue
+        for line in str(block.get("examples") or "").splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                out.append(Example(_ANNOTATION.sub(r"\1", line[2:]).strip(), 0, ("nlu", block["intent"])))
+    return out
+
+
 def load_set(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
 def training_files() -> list[Path]:
-    return sorted(CORPUS_DIR.glob("*.yml")) + [FIRST_SET]
+    return sorted(CORPUS_DIR.glob("*.yml")) + [FIRST_SET] + sorted(NLU_DATA.glob("nlu*.yml"))
 
 
 def training_examples(files: Iterable[Path] | None = None) -> list[Example]:
     out: list[Example] = []
     for path in files or training_files():
         data = load_set(path)
-        out += examples_of_first_set(data) if path == FIRST_SET else examples_of_set(data)
+        if path == FIRST_SET:
+            out += examples_of_first_set(data)
+        elif "nlu" in data:
+            out += examples_of_nlu(data)
+        else:
+            out += examples_of_set(data)
     return out
 
 
