@@ -23,12 +23,20 @@ def first_reply_is_emergency(bot, message: str) -> bool:
     return bool(replies) and (replies[0].get("custom") or {}).get("emergency") is True
 
 
-def test_every_must_escalate_message_escalates_first(bot):
+# The first set was the rules' own tuning set, which they escalated entirely; the rules alone now misfire on a
+# quarter of near misses written by others, so a sign they find escalates only with the classifier's agreement and
+# otherwise gets the unsure tier (the number first). Same contract as the frozen split's end-to-end test.
+MIN_ALERT_RATE = 0.98
+
+
+def test_every_must_escalate_message_gets_the_number_first_and_nearly_all_the_alert(bot):
     messages = labelled("escalate")
-    missed = [m for m in messages if not first_reply_is_emergency(bot, m)]
-    recall = 1 - len(missed) / len(messages)
-    print(f"\nREST escalation recall: {recall:.1%} ({len(messages) - len(missed)}/{len(messages)})")
-    assert not missed, f"missed emergencies ({recall:.1%} recall): {missed}"
+    replies = [bot.send(f"e2e-{uuid.uuid4()}", m) for m in messages]
+    no_number = [m for m, r in zip(messages, replies)
+                 if not (r and ((r[0].get("custom") or {}).get("emergency") is True or "911" in (r[0].get("text") or "")))]
+    assert not no_number, f"emergencies without the number first: {no_number}"
+    alerts = sum(bool(r) and (r[0].get("custom") or {}).get("emergency") is True for r in replies)
+    assert alerts / len(messages) >= MIN_ALERT_RATE, f"{alerts}/{len(messages)} alerts first"
 
 
 def test_near_misses_and_questions_rarely_escalate(bot):
