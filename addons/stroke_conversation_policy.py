@@ -48,7 +48,9 @@ class StrokeConversationPolicy(Policy):
         action = self._next_action(tracker)
         if action and action in domain.action_names_or_texts:
             probabilities[domain.index_for_action(action)] = 1.0
-        return self._prediction(probabilities)
+        # Rasa's ensemble lets "no user" predictions (the RulePolicy's form happy path) overrule all others, so an
+        # emergency found inside the symptom check is one too; among them the higher priority (7 > 6) wins.
+        return self._prediction(probabilities, is_no_user_prediction=action is not None)
 
     def _next_action(self, tracker: DialogueStateTracker) -> Optional[str]:
         turns = self._user_turns(tracker)
