@@ -9,6 +9,8 @@ SPACY_PIPELINE := build/spacy/en_atrophy/meta.json
 ENCODER := build/encoder/all-MiniLM-L6-v2/vocab.txt
 STROKE_CLASSIFIER := build/red_flags/classifier.joblib
 STROKE_CORPUS := $(wildcard data/red_flags/corpus/*.yml) tests/data/red_flag_messages.yml $(wildcard data/nlu*.yml)
+TOPIC_CLASSIFIER := build/questions/topic_classifier.joblib
+QUESTION_CORPUS := $(wildcard data/questions/corpus/*.yml) $(wildcard data/nlu*.yml) data/questions/topics.yml
 
 export RASA_TELEMETRY_ENABLED := false
 export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/atrophy-assistant/rasa
@@ -17,10 +19,11 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
-	addons/red_flag_classifier.py addons/stroke_conversation_policy.py $(SPACY_PIPELINE)
+	addons/red_flag_classifier.py addons/stroke_conversation_policy.py addons/question_topic_classifier.py \
+	$(SPACY_PIPELINE)
 
 .PHONY: help install build train run shell validate test test-rasa test-pytest lock clean web chromium test-nlu
-.PHONY: bench replicas retention eval-red-flags red-flag-figures
+.PHONY: bench replicas retention eval-red-flags red-flag-figures content-check question-figures
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,7 +40,7 @@ lock:  ## recompile the lock file from requirements.in and the overrides
 	$(BIN)/uv pip compile --python-version 3.11.7 --overrides requirements/overrides.txt \
 		requirements/requirements.in -o requirements/requirements.lock
 
-build: install $(SPACY_PIPELINE) $(STROKE_CLASSIFIER)  ## build the spaCy pipeline, the sentence encoder and the stroke classifier, load the knowledge base (only what changed)
+build: install $(SPACY_PIPELINE) $(STROKE_CLASSIFIER) $(TOPIC_CLASSIFIER)  ## build the spaCy pipeline, the sentence encoder, the stroke and question-topic classifiers, load the knowledge base (only what changed)
 	$(BIN)/python -m atrophy.loader --if-needed
 
 $(SPACY_PIPELINE): scripts/build_spacy.py data/red_flags/lexicon.yml | $(VENV)/.installed
@@ -50,6 +53,11 @@ $(STROKE_CLASSIFIER): $(ENCODER) $(SPACY_PIPELINE) $(STROKE_CORPUS) scripts/trai
 		atrophy/red_flags/classifier.py atrophy/red_flags/normalise.py atrophy/red_flags/encoder.py \
 		atrophy/red_flags/rules.py data/red_flags/lexicon.yml data/red_flags/shorthand.yml
 	$(BIN)/python scripts/train_red_flags.py
+
+$(TOPIC_CLASSIFIER): $(ENCODER) $(QUESTION_CORPUS) scripts/train_questions.py atrophy/questions/classifier.py \
+		atrophy/questions/catalogue.py atrophy/red_flags/normalise.py atrophy/red_flags/encoder.py \
+		data/knowledge/atrophy.yml data/red_flags/shorthand.yml
+	$(BIN)/python scripts/train_questions.py
 
 train: build $(MODEL)  ## train the model when its inputs changed
 
@@ -81,7 +89,13 @@ eval-red-flags: build  ## the stroke red-flag decision on the frozen test splits
 red-flag-figures: build  ## write the frozen-split figures of the red-flag decision into the README
 	$(BIN)/python scripts/evaluate_red_flags.py --readme --json results/red_flags.json
 
-test: test-nlu eval-red-flags test-rasa test-pytest  ## every test: NLU cross-validation, the red-flag frozen split, data validation, rasa test (stories) and pytest
+content-check:  ## fail when a knowledge entry is past its review date; list those due within 90 days
+	$(BIN)/python scripts/content_check.py
+
+question-figures: build train web  ## the frozen question split through the running bot over REST, per topic, into the README
+	$(BIN)/python scripts/evaluate_questions.py --readme --json results/questions.json
+
+test: content-check test-nlu eval-red-flags test-rasa test-pytest  ## every test: content review dates, NLU cross-validation, the red-flag frozen split, data validation, rasa test (stories) and pytest
 
 web: node_modules/.installed  ## install the web chat widget from package-lock.json (npm ci; no-op when current)
 

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker, utils
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.knowledge_base.actions import ActionQueryKnowledgeBase
 from rasa_sdk.knowledge_base.utils import (
@@ -16,6 +16,7 @@ from rasa_sdk.knowledge_base.utils import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from atrophy import answers, escalations, knowledge, loader, oncall, triage
+from atrophy.questions import catalogue, choose, own_situation
 from atrophy.sql_knowledge_base import CAUSE, CONDITION, SQLKnowledgeBase
 
 logger = logging.getLogger(__name__)
@@ -168,6 +169,73 @@ class ActionQueryAtrophyKnowledgeBase(KnowledgeAction, ActionQueryKnowledgeBase)
     @staticmethod
     def _reset() -> list[dict[str, Any]]:
         return [SlotSet(SLOT_OBJECT_TYPE, None), SlotSet(SLOT_MENTION, None), SlotSet(SLOT_ATTRIBUTE, None)]
+
+
+class ActionAnswerQuestion(Action):
+    """Answers a question on its topic, answer first (`atrophy.questions.choose` picks the topic).
+
+    The topic comes from the `question_topic` entity (addons/question_topic_classifier.py) and any name DIET
+    extracted; when no topic is likely, the closest topics are offered as buttons instead of a failed lookup.
+    Where the person describes their own or a relative's muscle loss, the answer is followed by an offer of the
+    symptom check (`utter_offer_symptom_check`, Yes / No buttons), which starts only when accepted. A condition
+    named with an attribute ("when should someone with MS see a doctor") or an ordinal ("the second one") is the
+    knowledge-base action's, which this hands over to.
+    """
+
+    def name(self) -> str:
+        return "action_answer_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        message = tracker.latest_message or {}
+        text = message.get("text") or ""
+        found = {e.get("entity"): e for e in reversed(message.get("entities") or [])}
+        if found.get("mention") or (found.get("condition") and found.get("attribute")):
+            return await ActionQueryAtrophyKnowledgeBase().run(dispatcher, tracker, domain)
+        topic_entity = found.get("question_topic") or {}
+        ranking = [(t, float(p)) for t, p in topic_entity.get("ranking") or []]
+        if not ranking and topic_entity.get("value"):
+            ranking = [(topic_entity["value"], float(topic_entity.get("confidence_entity") or 1.0))]
+        names = [(found.get(k) or {}).get("value") for k in ("condition", "cause")]
+        choice = choose.choose(ranking, names, text)
+        if choice.topic is None:
+            dispatcher.utter_message(response="utter_which_topic", buttons=[
+                {"title": catalogue.topics()[t].button, "payload": f'/ask_question{{"question_topic": "{t}"}}'}
+                for t in choice.offer])
+            return []
+        try:
+            reply, events = self._answer(choice.topic, text)
+        except SQLAlchemyError:
+            logger.exception("Knowledge base query failed in %s", self.name())
+            dispatcher.utter_message(response="utter_knowledge_unavailable")
+            return []
+        logger.info("Question answered on %s (%s)", choice.topic, choice.reason)
+        dispatcher.utter_message(text=reply)
+        if own_situation.describes_own_muscle_loss(text) and not tracker.active_loop_name:
+            events.append(FollowupAction("utter_offer_symptom_check"))
+        return events
+
+    @staticmethod
+    def _answer(slug: str, text: str) -> tuple[str, list[dict[str, Any]]]:
+        answer = catalogue.topics()[slug].answer
+        if "condition" in answer:
+            condition = knowledge.find_condition(answer["condition"].replace("_", " "))
+            return answers.condition_answer(condition), [
+                SlotSet(SLOT_LAST_OBJECT, condition.slug), SlotSet(SLOT_LAST_OBJECT_TYPE, CONDITION),
+                SlotSet("condition", condition.name)]
+        if "category" in answer:
+            category = knowledge.cause_category(answer["category"])
+            return answers.category_answer(category), [
+                SlotSet(SLOT_LAST_OBJECT, category.slug), SlotSet(SLOT_LAST_OBJECT_TYPE, CAUSE),
+                SlotSet(SLOT_LISTED_OBJECTS, list(category.condition_slugs) or None)]
+        if "causes" in answer:
+            categories = knowledge.cause_categories()
+            return answers.causes_answer(categories), [
+                SlotSet(SLOT_LISTED_OBJECTS, [c.slug for c in categories]), SlotSet(SLOT_LAST_OBJECT_TYPE, CAUSE),
+                SlotSet(SLOT_LAST_OBJECT, None)]
+        topic_slug = answer["topic"]
+        if topic_slug == "stroke_signs" and ActionExplainTopic.TIA_WORDS.search(text):
+            topic_slug = "tia"
+        return answers.topic_answer(knowledge.topic(topic_slug)), []
 
 
 FORM_SLOTS = ["symptom_onset", "symptom_extent", "symptom_accompanying", "symptom_conditions", "symptom_alcohol",

@@ -6,21 +6,33 @@ from atrophy.knowledge import CategoryInfo, ConditionInfo, TopicInfo, normalize_
 DISCLAIMER = "This is general information, not a diagnosis: please see a doctor about your own symptoms."
 
 
-def _with_source(body: str, source: str) -> str:
+REVIEWED = "reviewed "
+
+
+def source_line(*sources: str) -> str:
+    """One short line for one or more entries' stored sources: each source once, then the oldest review date
+    (the answer is only as current as its least recently checked part)."""
+    parts = [p for s in sources for p in s.split("; ") if p]
+    names = dict.fromkeys(p for p in parts if not p.startswith(REVIEWED))
+    dates = sorted(p[len(REVIEWED):] for p in parts if p.startswith(REVIEWED))
+    line = "Source: " + "; ".join(names)
+    return f"{line} (reviewed {dates[0]})" if dates else line
+
+
+def _with_source(body: str, *sources: str) -> str:
     # A single newline keeps body, source and disclaimer in one chat bubble (Rasa splits on blank lines).
-    return f"{body}\nSource: {source}\n{DISCLAIMER}"
+    return f"{body}\n{source_line(*sources)}\n{DISCLAIMER}"
 
 
 def topic_answer(topic: TopicInfo) -> str:
-    return _with_source(topic.body, topic.source)
+    return _with_source(f"{topic.title}\n{topic.body}", topic.source)
 
 
 def causes_answer(categories: list[CategoryInfo]) -> str:
     lines = ["Muscle atrophy has several kinds of causes:"]
     lines += [f"- {c.name}: {c.summary}" for c in categories]
     lines.append("Ask me about any of them, or about a condition such as ALS or rheumatoid arthritis.")
-    sources = dict.fromkeys(part for c in categories for part in c.source.split("; "))
-    return _with_source("\n".join(lines), "; ".join(sources))
+    return _with_source("\n".join(lines), *(c.source for c in categories))
 
 
 def condition_answer(condition: ConditionInfo) -> str:
@@ -75,8 +87,7 @@ def listing_answer(names: list[str], sources: list[str], heading: str) -> str:
         return "I don't have checked information matching that. Try asking about the causes of muscle atrophy."
     lines = [heading] + [f"{i}. {name}" for i, name in enumerate(names, 1)]
     lines.append("Ask me about any of them, for example \"tell me more about the second one\".")
-    unique = dict.fromkeys(part for s in sources for part in s.split("; "))
-    return _with_source("\n".join(lines), "; ".join(unique))
+    return _with_source("\n".join(lines), *sources)
 
 
 CARE_ADVICE = {
@@ -101,6 +112,4 @@ def symptom_check_answer(care: str, reasons: list[str], categories: list[Categor
         lines.append("What you told me doesn't point to one kind of cause; a doctor can look into it.")
     if care != "emergency":
         lines.append(EMERGENCY_REMINDER)
-    sources = [care_source] + [c.source for c in categories]
-    unique = dict.fromkeys(part for s in sources for part in s.split("; "))
-    return _with_source("\n".join(lines), "; ".join(unique))
+    return _with_source("\n".join(lines), care_source, *(c.source for c in categories))

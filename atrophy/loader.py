@@ -37,8 +37,14 @@ def _upsert(db: Session, model: type, key: str, value: str, fields: dict[str, An
     return row
 
 
-def _cite(content: dict[str, Any], keys: list[str]) -> str:
-    return "; ".join(content["sources"][k] for k in keys)
+def _cite(content: dict[str, Any], entry: dict[str, Any]) -> str:
+    """The entry's source line as stored: each source's short name (a Markdown link where it has an address, so
+    the web page and Slack show it linked), then when the entry was last reviewed; `answers` merges these."""
+    parts = []
+    for key in entry["sources"]:
+        source = content["sources"][key]
+        parts.append(f"[{source['short']}]({source['url']})" if source.get("url") else source["short"])
+    return "; ".join([*dict.fromkeys(parts), f"reviewed {entry['reviewed']}"])
 
 
 def load(url: str | None = None, content: dict[str, Any] | None = None) -> int:
@@ -47,23 +53,24 @@ def load(url: str | None = None, content: dict[str, Any] | None = None) -> int:
     url = url or database_url()
     Base.metadata.create_all(engine_for(url))
     with session(url) as db, db.begin():
-        for key, citation in content["sources"].items():
+        for key, source in content["sources"].items():
+            citation = f"{source['title']}, {source['url']}" if source.get("url") else source["title"]
             _upsert(db, Source, "key", key, {"citation": citation})
         for topic in content["topics"]:
             _upsert(db, Topic, "slug", topic["slug"], {
-                "title": topic["title"], "body": topic["body"], "source": _cite(content, topic["sources"]),
+                "title": topic["title"], "body": topic["body"], "source": _cite(content, topic),
             })
         categories = {}
         for position, cat in enumerate(content["cause_categories"]):
             categories[cat["slug"]] = _upsert(db, CauseCategory, "slug", cat["slug"], {
                 "name": cat["name"], "summary": cat["summary"], "details": cat["details"],
-                "source": _cite(content, cat["sources"]), "position": position,
+                "source": _cite(content, cat), "position": position,
             })
         for position, cond in enumerate(content["conditions"]):
             row = _upsert(db, Condition, "slug", cond["slug"], {
                 "name": cond["name"], "description": cond["description"], "mechanism": cond["mechanism"],
                 "symptoms": cond["symptoms"], "seek_care": cond["seek_care"],
-                "source": _cite(content, cond["sources"]), "position": position,
+                "source": _cite(content, cond), "position": position,
             })
             wanted_causes = [categories[slug] for slug in cond["causes"]]
             if list(row.causes) != wanted_causes:

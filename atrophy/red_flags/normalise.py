@@ -45,24 +45,25 @@ def domain_vocabulary() -> frozenset[str]:
     return frozenset(w for w in words if w.isalpha() and len(w) > 2)
 
 
-@functools.lru_cache(maxsize=1)
-def _speller() -> SymSpell:
+@functools.lru_cache(maxsize=4)
+def _speller(extra: frozenset[str] = frozenset()) -> SymSpell:
     speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
     dictionary = resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt"
     with resources.as_file(dictionary) as path:
         speller.load_dictionary(str(path), term_index=0, count_index=1)
-    for word in domain_vocabulary():
+    for word in domain_vocabulary() | extra:
         speller.create_dictionary_entry(word, DOMAIN_COUNT)
     return speller
 
 
 @functools.lru_cache(maxsize=50_000)
-def correct_word(word: str) -> str:
-    """The word, or its correction when it is unknown: one edit for words of up to 5 letters, two beyond."""
+def correct_word(word: str, extra: frozenset[str] = frozenset()) -> str:
+    """The word, or its correction when it is unknown: one edit for words of up to 5 letters, two beyond.
+    `extra` adds domain words (the question topics' names) to the red-flag lexicon's."""
     low = word.lower()
     if len(low) <= 3 or "'" in low:
         return word
-    speller = _speller()
+    speller = _speller(extra)
     if low in speller.words:
         return word
     suggestions = speller.lookup(low, Verbosity.TOP, max_edit_distance=1 if len(low) <= 5 else 2,
@@ -91,6 +92,6 @@ def expand_shorthand(text: str) -> str:
                                  text)
 
 
-def normalise(text: str) -> str:
+def normalise(text: str, extra: frozenset[str] = frozenset()) -> str:
     """The message with its shorthand expanded and misspelled words corrected; everything else as written."""
-    return _WORD.sub(lambda m: correct_word(m.group(0)), expand_shorthand(text))
+    return _WORD.sub(lambda m: correct_word(m.group(0), extra), expand_shorthand(text))

@@ -1,0 +1,105 @@
+"""NLU component that reads a question for its topic, so questions in anyone's words reach their answer.
+
+It runs the question topic classifier (`atrophy.questions.classifier`) after DIET and the fallback classifier,
+and before the red-flag classifier (a stroke report always wins):
+- every message gets a `question_topic` entity: the best topic, its probability and the runners-up (`ranking`),
+  which `action_answer_question` reads;
+- a question on a topic becomes the intent `ask_question` (answered by that one action), whether DIET called it
+  one of its six question intents, `query_knowledge_base` with a name in it, `check_symptoms` (a question about
+  one's own muscle loss is answered first), `stop` ("how do I stop my legs wasting"), `out_of_scope` or
+  `nlu_fallback`. A symptom-check answer (`inform`) is only taken for a question when it is worded as one.
+- a follow-up or list request (`knowledge_base`: "the second one", "which conditions cause it?") becomes
+  `query_knowledge_base`; anything else (`none`: greetings, yes, no, form answers) keeps DIET's intent.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from atrophy.questions.classifier import KNOWLEDGE_BASE, NONE, load_classifier
+
+logger = logging.getLogger(__name__)
+
+# DIET intents a topic question may be mistaken for, or that are questions already.
+TAKEN_OVER = frozenset({"ask_what_is_atrophy", "ask_causes", "ask_symptoms", "ask_when_to_seek_care",
+                        "ask_prevention_treatment", "ask_stroke_info", "query_knowledge_base", "check_symptoms",
+                        "stop", "out_of_scope", "nlu_fallback", "inform"})
+QUESTION_INTENTS = frozenset({"ask_what_is_atrophy", "ask_causes", "ask_symptoms", "ask_when_to_seek_care",
+                              "ask_prevention_treatment", "ask_stroke_info"})
+_QUESTION_WORDING = re.compile(
+    r"\?|^\s*(what|why|how|when|where|which|who|is|are|am|can|could|do|does|did|will|would|should|shall|has|have)\b",
+    re.IGNORECASE)
+
+
+def worded_as_question(text: str) -> bool:
+    return bool(_QUESTION_WORDING.search(text or ""))
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class QuestionTopicClassifier(GraphComponent, IntentClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "intent": "ask_question",
+            "knowledge_base_intent": "query_knowledge_base",
+            # A topic takes over DIET's intent from this probability (DIET's own question intents always go to it).
+            "take_over_at": 0.5,
+            "classifier_path": None,   # build/questions/topic_classifier.joblib by default (`make build`)
+        }
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._config = config
+        self._classifier = load_classifier(*(p for p in [config.get("classifier_path")] if p))
+        self._classifier.ranking("warming up")
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "QuestionTopicClassifier":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._process_one(message)
+        return messages
+
+    def _process_one(self, message: Message) -> None:
+        text = (message.get(TEXT) or "").strip()
+        if not text or text.startswith("/"):
+            return
+        ranking = self._classifier.ranking(text[:2000])
+        label, probability = ranking[0]
+        topics = [(t, p) for t, p in ranking if t not in (NONE, KNOWLEDGE_BASE)]
+        entities = list(message.get(ENTITIES) or [])
+        entities.append({"entity": "question_topic", "value": topics[0][0], "start": 0, "end": 0,
+                         "confidence_entity": round(topics[0][1], 4), "extractor": "QuestionTopicClassifier",
+                         "label": label, "label_confidence": round(probability, 4),
+                         "ranking": [[t, round(p, 4)] for t, p in topics[:3]]})
+        message.set(ENTITIES, entities, add_to_output=True)
+        predicted = (message.get(INTENT) or {}).get("name")
+        if label == NONE or predicted not in TAKEN_OVER:
+            return
+        if label == KNOWLEDGE_BASE:
+            if predicted in QUESTION_INTENTS or probability >= self._config["take_over_at"]:
+                self._set_intent(message, self._config["knowledge_base_intent"], probability)
+            return
+        if predicted == "inform" and not worded_as_question(text):
+            return
+        if predicted in QUESTION_INTENTS or predicted == "query_knowledge_base" \
+                or probability >= self._config["take_over_at"]:
+            self._set_intent(message, self._config["intent"], probability)
+
+    @staticmethod
+    def _set_intent(message: Message, name: str, confidence: float) -> None:
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+        message.set(INTENT, {"name": name, "confidence": max(confidence, 0.5)}, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": max(confidence, 0.5)}, *ranking],
+                    add_to_output=True)

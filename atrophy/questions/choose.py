@@ -1,0 +1,42 @@
+"""Which topic to answer, given the topic classifier's ranking and any name the person used.
+
+- a confident classifier answers (`ANSWER_AT`);
+- a name in the question that matches a topic (tolerantly, `catalogue.match_name`) answers when the classifier is
+  unsure, or when it is among the classifier's runners-up;
+- a classifier that is only fairly sure still answers (`GUESS_AT`): an answer on the likely topic with its title,
+  which the person can see is or is not what they asked, beats a question back;
+- below that, nothing is guessed: the closest topics are offered as buttons.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from atrophy.questions.catalogue import match_name, mentioned_topics, topics
+
+ANSWER_AT = 0.45
+GUESS_AT = 0.2
+
+
+@dataclass(frozen=True)
+class Choice:
+    topic: str | None               # the topic to answer, or None: offer `offer` as buttons
+    offer: tuple[str, ...] = ()
+    reason: str = ""
+
+
+def choose(ranking: list[tuple[str, float]], names: list[str | None] = (), text: str = "") -> Choice:
+    known = topics()
+    ranking = [(t, p) for t, p in ranking if t in known]
+    named = [t for t in (match_name(n) for n in names if n) if t]
+    named += [t for t in mentioned_topics(text) if t not in named]
+    best, probability = ranking[0] if ranking else (None, 0.0)
+    if best and probability >= ANSWER_AT:
+        return Choice(best, reason=f"classifier {probability:.2f}")
+    runners_up = [t for t, _ in ranking[:3]]
+    for topic in named:
+        if topic in runners_up or probability < GUESS_AT:
+            return Choice(topic, reason=f"named ({topic})")
+    if best and probability >= GUESS_AT:
+        return Choice(best, reason=f"classifier guess {probability:.2f}")
+    offer = tuple(dict.fromkeys([*named, *runners_up]))[:3]
+    return Choice(None, offer or ("what_is_atrophy", "causes", "when_to_seek_care"), reason="unsure")

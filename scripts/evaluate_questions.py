@@ -1,0 +1,139 @@
+"""Figures of question answering on the frozen question splits, through the running bot over REST, per topic.
+
+    python scripts/evaluate_questions.py                    # start the servers, run tests/data/heldout/questions-*.yml
+    python scripts/evaluate_questions.py --url http://127.0.0.1:5005   # ... against a bot already running
+    python scripts/evaluate_questions.py --set FILE.yml     # another set of the same format (e.g. a check set)
+    python scripts/evaluate_questions.py --readme           # ... and write the per-topic table into README.md
+
+Each question goes to a new conversation, each conversation plays its turns in one; replies are judged as
+`atrophy.questions.judge` says (the contract of ../shared/tools/evaluate.py, which gives the same figures on the
+same files). `--check` exits 1 below the issue's bars: 95% on topic overall, 90% on every topic, no empty reply.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import requests  # noqa: E402
+import yaml  # noqa: E402
+
+from atrophy.questions.judge import Figures  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+HELDOUT = ROOT / "tests" / "data" / "heldout"
+README = ROOT / "README.md"
+BARS = {"on_topic": 0.95, "per_topic": 0.90, "empty_replies": 0}
+MARKERS = ("<!-- question-figures:start -->", "<!-- question-figures:end -->")
+
+
+def frozen_sets() -> list[Path]:
+    return sorted(HELDOUT.glob("questions-*.yml"))
+
+
+def run(url: str, sets: list[Path], workers: int = 4) -> Figures:
+    webhook = f"{url}/webhooks/rest/webhook"
+
+    def send(sender: str, text: str) -> list[dict]:
+        response = requests.post(webhook, json={"sender": sender, "message": text}, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    def ask(item: dict) -> list[dict]:
+        return send(f"q-{uuid.uuid4()}", item["text"])
+
+    def converse(item: dict) -> tuple[list[dict], int]:
+        sender, empty, reply = f"c-{uuid.uuid4()}", 0, []
+        for turn in item["turns"]:
+            reply = send(sender, turn)
+            empty += not reply
+        return reply, empty
+
+    figures = Figures()
+    for path in sets:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        questions, conversations = data.get("questions") or [], data.get("conversations") or []
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for item, reply in zip(questions, pool.map(ask, questions)):
+                figures.add(item, reply)
+            for item, (reply, empty) in zip(conversations, pool.map(converse, conversations)):
+                figures.add_conversation(item, reply, empty)
+    return figures
+
+
+def table(figures: Figures, sets: list[Path]) -> str:
+    names = ", ".join(f"`{p.relative_to(ROOT)}`" for p in sets)
+    lines = [f"On {names}, through the running bot over REST (`make question-figures`): "
+             f"**{figures.right}/{figures.total} ({figures.rate:.1%}) answered on topic**, "
+             f"{figures.empty} empty replies, {figures.conversations[0]}/{figures.conversations[1]} conversations "
+             f"answered on topic at the last turn; {figures.offered_only} of the on-topic replies only offered the "
+             "topic as a button.", "", "| topic | on topic | of |", "| --- | --- | --- |"]
+    lines += [f"| {t} | {r / n:.0%} | {n} |" for t, (r, n) in sorted(figures.per_topic.items())]
+    return "\n".join(lines)
+
+
+def write_readme(text: str) -> None:
+    start, end = MARKERS
+    readme = README.read_text(encoding="utf-8")
+    if start not in readme:
+        raise SystemExit(f"README.md has no {start} ... {end} block")
+    head, rest = readme.split(start, 1)
+    README.write_text(head + start + "\n" + text + "\n" + end + rest.split(end, 1)[1], encoding="utf-8")
+
+
+def failures(figures: Figures) -> list[str]:
+    out = []
+    if figures.rate < BARS["on_topic"]:
+        out.append(f"on topic {figures.rate:.1%} < {BARS['on_topic']:.0%}")
+    out += [f"{t} on topic {r:.0%} < {BARS['per_topic']:.0%}" for t, r in figures.topic_rates().items()
+            if r < BARS["per_topic"]]
+    if figures.empty > BARS["empty_replies"]:
+        out.append(f"{figures.empty} empty replies")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="a running bot (default: start the action and Rasa servers here)")
+    parser.add_argument("--set", type=Path, action="append", help="a set file (default: the frozen splits)")
+    parser.add_argument("--readme", action="store_true")
+    parser.add_argument("--check", action="store_true")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    sets = args.set or frozen_sets()
+    servers = None
+    if args.url:
+        url = args.url
+    else:
+        from tests.servers import Servers
+        servers = Servers(Path(tempfile.mkdtemp(prefix="questions-"))).start()
+        url = servers.url
+    try:
+        figures = run(url, sets)
+    finally:
+        if servers:
+            servers.stop()
+    text = table(figures, sets)
+    print(text)
+    print("misses:")
+    for miss in figures.misses:
+        print("  ", *miss)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(figures.as_dict(), indent=1), encoding="utf-8")
+    if args.readme:
+        write_readme(text)
+    found = failures(figures)
+    for failure in found:
+        print("BELOW THE BAR:", failure)
+    return 1 if (args.check and found) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

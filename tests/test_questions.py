@@ -1,0 +1,91 @@
+"""The Rasa-free parts of question answering: names, topic choice, own-situation offers, the judge, sources."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import yaml
+
+from atrophy import answers
+from atrophy.questions import catalogue, choose, judge, own_situation
+from scripts import content_check
+
+
+@pytest.mark.parametrize("name, topic", [
+    ("guillan bare", "guillain_barre"), ("rheumatiod arthritis", "rheumatoid_arthritis"),
+    ("Lou Gehrigs", "als"), ("RA", "rheumatoid_arthritis"), ("ms", "multiple_sclerosis"),
+    ("sarcopenia", "ageing"), ("prednisone", "other_causes"), ("multiple sclerosys", "multiple_sclerosis"),
+])
+def test_names_are_matched_despite_typos_and_lay_names(name, topic):
+    assert catalogue.match_name(name) == topic
+
+
+@pytest.mark.parametrize("word", ["disease", "the first one", "arthritis", "as", "it"])
+def test_common_and_ambiguous_words_match_no_topic(word):
+    assert catalogue.match_name(word) is None
+
+
+def test_every_topic_has_an_answer_in_the_knowledge_base_and_expected_words():
+    content = yaml.safe_load(catalogue.CONTENT_PATH.read_text(encoding="utf-8"))
+    slugs = {kind: {e["slug"] for e in content[section]} for kind, section in
+             [("topic", "topics"), ("category", "cause_categories"), ("condition", "conditions")]}
+    for topic in catalogue.topics().values():
+        kind, slug = next(iter(topic.answer.items()))
+        assert kind == "causes" or slug in slugs[kind], topic.slug
+        assert topic.expect_any and all(w == w.lower() for w in topic.expect_any)
+
+
+def test_a_confident_classifier_answers_and_an_unsure_one_offers_the_closest_topics():
+    assert choose.choose([("ageing", 0.8), ("recovery", 0.1)]).topic == "ageing"
+    unsure = choose.choose([("pain", 0.12), ("recovery", 0.11), ("ageing", 0.1)], text="hmm")
+    assert unsure.topic is None and unsure.offer == ("pain", "recovery", "ageing")
+
+
+def test_a_name_decides_when_the_classifier_is_unsure():
+    choice = choose.choose([("pain", 0.15), ("recovery", 0.1)], names=["guillan barre"])
+    assert choice.topic == "guillain_barre"
+    assert choose.choose([("pain", 0.3), ("als", 0.2)], text="does als hurt").topic == "als"
+
+
+@pytest.mark.parametrize("text, own", [
+    ("my aunt has lupus and her thighs are thinning, is that related?", True),
+    ("my calf has gone skinny since the cast came off", True),
+    ("i'm losing muscle in my arms, why?", True),
+    ("what is muscle atrophy?", False),
+    ("can ALS cause wasting", False),
+    ("does atrophy hurt?", False),
+])
+def test_own_or_a_relatives_muscle_loss_is_recognised(text, own):
+    assert own_situation.describes_own_muscle_loss(text) is own
+
+
+def test_the_judge_counts_whole_words_and_refuses_an_escalated_answer():
+    reply = [{"text": "Disuse atrophy: muscles shrink when not used."}]
+    assert judge.on_topic(reply, "disuse_atrophy", ["disuse"])
+    assert not judge.on_topic([{"text": "disused"}], "disuse_atrophy", ["disuse"])
+    alert = [{"custom": {"emergency": True, "text": "call 911"}}, *reply]
+    assert not judge.on_topic(alert, "disuse_atrophy", ["disuse"])
+    figures = judge.Figures()
+    figures.add({"id": "q1", "topic": "pain", "expect_any": ["hurt"]},
+                [{"text": "Which one?", "buttons": [{"title": "Does it hurt?"}]}])
+    figures.add({"id": "q2", "topic": "pain", "expect_any": ["hurt"]}, [])
+    assert (figures.right, figures.offered_only, figures.empty) == (1, 1, 1)
+
+
+def test_source_line_lists_each_source_once_with_the_oldest_review_date():
+    line = answers.source_line("[NHS](https://www.nhs.uk/x); HealthGrades; reviewed 2026-11-25",
+                               "HealthGrades; reviewed 2026-10-01")
+    assert line == "Source: [NHS](https://www.nhs.uk/x); HealthGrades (reviewed 2026-10-01)"
+
+
+def test_content_check_fails_past_the_review_date_and_lists_entries_due_soon():
+    content = yaml.safe_load(content_check.CONTENT.read_text(encoding="utf-8"))
+    assert content_check.problems(content, dt.date(2026, 11, 25)) == []
+    entries = content_check.entries(content)
+    last_due = max(e["review_due"] for e in entries)
+    assert len(content_check.problems(content, last_due + dt.timedelta(days=1))) == len(entries)
+    assert len(content_check.due_within(content, last_due - dt.timedelta(days=30), 90)) >= 1
+    assert all(e.get("reviewed") and e.get("review_due") for e in entries)
+    for source in content["sources"].values():
+        assert source["title"] and source["short"]
+        assert source["url"] is None or source["url"].startswith("https://")
