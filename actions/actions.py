@@ -119,13 +119,43 @@ class ActionQueryAtrophyKnowledgeBase(KnowledgeAction, ActionQueryKnowledgeBase)
                 target = (object_type, obj)
                 break
         if named and target is None:
-            return answers.unknown_condition_answer(named[0][1], knowledge.conditions()), self._reset()
+            return self._not_found(named[0][1], tracker), self._reset()
         if target is None:
             identifier = self._mentioned(tracker, said.get(SLOT_MENTION) or tracker.get_slot(SLOT_MENTION))
             target = await kb.find_any(identifier) if identifier else None
         if target is None:
-            return answers.unknown_condition_answer(None, knowledge.conditions()), self._reset()
+            return None, self._reset()
         return self._describe(*target, said.get(SLOT_ATTRIBUTE) or tracker.get_slot(SLOT_ATTRIBUTE))
+
+    @staticmethod
+    def _not_found(asked: str, tracker: Tracker) -> str:
+        """A name the knowledge base does not hold: a misspelt or lay name of a topic is answered (rapidfuzz);
+        a broad name ("arthritis") is narrowed; an unknown one ("lupus") is admitted, not guessed."""
+        topic = catalogue.match_name(asked)
+        ranking = ActionAnswerQuestion.ranking(tracker)
+        if not topic and ranking and ranking[0][1] >= CONFIDENT_TOPIC:
+            # DIET took a stretch of ordinary words for a name ("damage to a"); the question's topic is clear.
+            topic = ranking[0][0]
+        if topic:
+            return ActionAnswerQuestion.answer_topic(topic, tracker.latest_message.get("text") or "")[0]
+        return answers.unknown_condition_answer(asked, knowledge.conditions())
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        """A lookup that finds nothing to refer to is not the end: the question's likely topic is answered, or the
+        closest topics are offered as buttons (ActionAnswerQuestion); an unknown name also gets those buttons."""
+        try:
+            text, events = await self.answer(tracker)
+        except SQLAlchemyError:
+            logger.exception("Knowledge base query failed in %s", self.name())
+            dispatcher.utter_message(response="utter_knowledge_unavailable")
+            return []
+        if text is None:
+            return events + await ActionAnswerQuestion().run(dispatcher, tracker, domain, knowledge_base=False)
+        if text.startswith(answers.UNKNOWN_NAME_OPENING):
+            dispatcher.utter_message(text=text, buttons=ActionAnswerQuestion.closest_topic_buttons(tracker))
+        else:
+            dispatcher.utter_message(text=text)
+        return events
 
     async def _list(self, object_type: str, named: list[tuple[str, str]]) -> tuple[str, list[dict[str, Any]]]:
         objects = await self.knowledge_base.get_objects(object_type, [{"name": t, "value": v} for t, v in named])
@@ -185,25 +215,21 @@ class ActionAnswerQuestion(Action):
     def name(self) -> str:
         return "action_answer_question"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict,
+                  knowledge_base: bool = True) -> list[dict[str, Any]]:
         message = tracker.latest_message or {}
         text = message.get("text") or ""
         found = {e.get("entity"): e for e in reversed(message.get("entities") or [])}
-        if found.get("mention") or (found.get("condition") and found.get("attribute")):
+        if knowledge_base and (found.get("mention") or (found.get("condition") and found.get("attribute"))):
             return await ActionQueryAtrophyKnowledgeBase().run(dispatcher, tracker, domain)
-        topic_entity = found.get("question_topic") or {}
-        ranking = [(t, float(p)) for t, p in topic_entity.get("ranking") or []]
-        if not ranking and topic_entity.get("value"):
-            ranking = [(topic_entity["value"], float(topic_entity.get("confidence_entity") or 1.0))]
+        ranking = self.ranking(tracker)
         names = [(found.get(k) or {}).get("value") for k in ("condition", "cause")]
         choice = choose.choose(ranking, names, text)
         if choice.topic is None:
-            dispatcher.utter_message(response="utter_which_topic", buttons=[
-                {"title": catalogue.topics()[t].button, "payload": f'/ask_question{{"question_topic": "{t}"}}'}
-                for t in choice.offer])
+            dispatcher.utter_message(response="utter_which_topic", buttons=self.topic_buttons(choice.offer))
             return []
         try:
-            reply, events = self._answer(choice.topic, text)
+            reply, events = self.answer_topic(choice.topic, text)
         except SQLAlchemyError:
             logger.exception("Knowledge base query failed in %s", self.name())
             dispatcher.utter_message(response="utter_knowledge_unavailable")
@@ -215,7 +241,27 @@ class ActionAnswerQuestion(Action):
         return events
 
     @staticmethod
-    def _answer(slug: str, text: str) -> tuple[str, list[dict[str, Any]]]:
+    def topic_buttons(slugs: Any) -> list[dict[str, str]]:
+        return [{"title": catalogue.topics()[t].button, "payload": f'/ask_question{{"question_topic": "{t}"}}'}
+                for t in slugs]
+
+    @staticmethod
+    def ranking(tracker: Tracker) -> list[tuple[str, float]]:
+        """The topic classifier's best topics for the latest message (the `question_topic` entity)."""
+        entity = next((e for e in reversed(tracker.latest_message.get("entities") or [])
+                       if e.get("entity") == "question_topic"), {})
+        ranking = [(t, float(p)) for t, p in entity.get("ranking") or []]
+        if not ranking and entity.get("value"):
+            ranking = [(entity["value"], float(entity.get("confidence_entity") or 1.0))]
+        return ranking
+
+    @classmethod
+    def closest_topic_buttons(cls, tracker: Tracker) -> list[dict[str, str]]:
+        ranked = [t for t, _ in cls.ranking(tracker)] or ["what_is_atrophy", "causes", "when_to_seek_care"]
+        return cls.topic_buttons(ranked[:3])
+
+    @staticmethod
+    def answer_topic(slug: str, text: str) -> tuple[str, list[dict[str, Any]]]:
         answer = catalogue.topics()[slug].answer
         if "condition" in answer:
             condition = knowledge.find_condition(answer["condition"].replace("_", " "))
@@ -237,6 +283,9 @@ class ActionAnswerQuestion(Action):
             topic_slug = "tia"
         return answers.topic_answer(knowledge.topic(topic_slug)), []
 
+
+# A topic this likely outweighs a name DIET extracted that matches nothing.
+CONFIDENT_TOPIC = 0.6
 
 FORM_SLOTS = ["symptom_onset", "symptom_extent", "symptom_accompanying", "symptom_conditions", "symptom_alcohol",
               "symptom_treated"]

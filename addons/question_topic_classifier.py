@@ -4,10 +4,12 @@ It runs the question topic classifier (`atrophy.questions.classifier`) after DIE
 and before the red-flag classifier (a stroke report always wins):
 - every message gets a `question_topic` entity: the best topic, its probability and the runners-up (`ranking`),
   which `action_answer_question` reads;
-- a question on a topic becomes the intent `ask_question` (answered by that one action), whether DIET called it
-  one of its six question intents, `query_knowledge_base` with a name in it, `check_symptoms` (a question about
-  one's own muscle loss is answered first), `stop` ("how do I stop my legs wasting"), `out_of_scope` or
-  `nlu_fallback`. A symptom-check answer (`inform`) is only taken for a question when it is worded as one.
+- a question on a topic becomes the intent `ask_question` (answered by that one action): always when DIET called it
+  one of its six question intents or `query_knowledge_base`; from `guess_at` when DIET did not understand it or
+  called it out of scope; from `take_over_at` whatever else DIET said (`check_symptoms`: a question about one's own
+  muscle loss is answered first; `stop`: "how do I stop my legs wasting"; `bot_challenge`: "doctor or wait?").
+  A symptom-check answer (`inform`) is only taken for a question when it is worded as one, and a stroke intent
+  never (the red-flag classifier decides those).
 - a follow-up or list request (`knowledge_base`: "the second one", "which conditions cause it?") becomes
   `query_knowledge_base`; anything else (`none`: greetings, yes, no, form answers) keeps DIET's intent.
 """
@@ -29,12 +31,12 @@ from atrophy.questions.classifier import KNOWLEDGE_BASE, NONE, load_classifier
 
 logger = logging.getLogger(__name__)
 
-# DIET intents a topic question may be mistaken for, or that are questions already.
-TAKEN_OVER = frozenset({"ask_what_is_atrophy", "ask_causes", "ask_symptoms", "ask_when_to_seek_care",
-                        "ask_prevention_treatment", "ask_stroke_info", "query_knowledge_base", "check_symptoms",
-                        "stop", "out_of_scope", "nlu_fallback", "inform"})
 QUESTION_INTENTS = frozenset({"ask_what_is_atrophy", "ask_causes", "ask_symptoms", "ask_when_to_seek_care",
                               "ask_prevention_treatment", "ask_stroke_info"})
+# Intents that are no answer at all: a likely topic beats them from `guess_at`.
+NON_ANSWERS = frozenset({"nlu_fallback", "out_of_scope"})
+# Stroke intents are the red-flag classifier's alone (it runs after this component).
+STROKE_INTENTS = frozenset({"report_stroke_signs", "possible_stroke_signs"})
 _QUESTION_WORDING = re.compile(
     r"\?|^\s*(what|why|how|when|where|which|who|is|are|am|can|could|do|does|did|will|would|should|shall|has|have)\b",
     re.IGNORECASE)
@@ -51,8 +53,10 @@ class QuestionTopicClassifier(GraphComponent, IntentClassifier):
         return {
             "intent": "ask_question",
             "knowledge_base_intent": "query_knowledge_base",
-            # A topic takes over DIET's intent from this probability (DIET's own question intents always go to it).
+            # A topic takes over DIET's intent from this probability (DIET's own question intents always go to it,
+            # and "not understood" or "out of scope" from `guess_at`).
             "take_over_at": 0.5,
+            "guess_at": 0.25,
             "classifier_path": None,   # build/questions/topic_classifier.joblib by default (`make build`)
         }
 
@@ -85,7 +89,7 @@ class QuestionTopicClassifier(GraphComponent, IntentClassifier):
                          "ranking": [[t, round(p, 4)] for t, p in topics[:3]]})
         message.set(ENTITIES, entities, add_to_output=True)
         predicted = (message.get(INTENT) or {}).get("name")
-        if label == NONE or predicted not in TAKEN_OVER:
+        if label == NONE or predicted in STROKE_INTENTS:
             return
         if label == KNOWLEDGE_BASE:
             if predicted in QUESTION_INTENTS or probability >= self._config["take_over_at"]:
@@ -94,7 +98,8 @@ class QuestionTopicClassifier(GraphComponent, IntentClassifier):
         if predicted == "inform" and not worded_as_question(text):
             return
         if predicted in QUESTION_INTENTS or predicted == "query_knowledge_base" \
-                or probability >= self._config["take_over_at"]:
+                or probability >= self._config["take_over_at"] \
+                or (predicted in NON_ANSWERS and probability >= self._config["guess_at"]):
             self._set_intent(message, self._config["intent"], probability)
 
     @staticmethod

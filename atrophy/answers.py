@@ -46,6 +46,9 @@ def condition_answer(condition: ConditionInfo) -> str:
     return _with_source(body, condition.source)
 
 
+UNKNOWN_NAME_OPENING = "I don't have checked information about"
+
+
 def unknown_condition_answer(asked: str | None, known: list[ConditionInfo]) -> str:
     """Admit what is not in the knowledge base; a broad word ("arthritis") is narrowed, not guessed."""
     wanted = normalize_name(asked or "")
@@ -54,7 +57,7 @@ def unknown_condition_answer(asked: str | None, known: list[ConditionInfo]) -> s
         return (f"\"{asked}\" covers more than one condition. These kinds are linked to muscle atrophy: "
                 f"{' and '.join(narrower)}. Which one would you like to know about?")
     names = ", ".join(c.name for c in known)
-    opening = f"I don't have checked information about \"{asked}\"." if asked else "Which condition do you mean?"
+    opening = f"{UNKNOWN_NAME_OPENING} \"{asked}\"." if asked else "Which condition do you mean?"
     return f"{opening} I can tell you how these conditions relate to muscle atrophy: {names}."
 
 

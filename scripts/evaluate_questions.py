@@ -68,7 +68,7 @@ def run(url: str, sets: list[Path], workers: int = 4) -> Figures:
 
 
 def table(figures: Figures, sets: list[Path]) -> str:
-    names = ", ".join(f"`{p.relative_to(ROOT)}`" for p in sets)
+    names = ", ".join(f"`{p.resolve().relative_to(ROOT)}`" for p in sets)
     lines = [f"On {names}, through the running bot over REST (`make question-figures`): "
              f"**{figures.right}/{figures.total} ({figures.rate:.1%}) answered on topic**, "
              f"{figures.empty} empty replies, {figures.conversations[0]}/{figures.conversations[1]} conversations "

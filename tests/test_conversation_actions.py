@@ -77,10 +77,18 @@ def test_causes_list_feeds_follow_ups(db_url):
 def test_unknown_names_and_nothing_to_refer_to_are_admitted(db_url):
     messages, _ = ask_kb("what is lupus?", [entity("condition", "lupus")])
     assert "don't have checked information about \"lupus\"" in messages[0]["text"]
+    assert [b["title"] for b in messages[0]["buttons"]]  # with the closest topics to choose from
     messages, _ = ask_kb("tell me more about it")
-    assert messages[0]["text"].startswith("Which condition do you mean?")
+    assert messages[0]["response"] == "utter_which_topic" and len(messages[0]["buttons"]) == 3
     messages, _ = ask_kb("the ninth one", [entity("mention", "9")], {"knowledge_base_listed_objects": ["als"]})
-    assert messages[0]["text"].startswith("Which condition do you mean?")
+    assert messages[0]["response"] == "utter_which_topic"
+
+
+def test_misspelt_and_lay_names_reach_their_topic_not_an_unknown_word_answer(db_url):
+    messages, _ = ask_kb("can alchohol do that", [entity("condition", "alchohol")])
+    assert messages[0]["text"].startswith("Alcohol-related muscle disease:")
+    messages, _ = ask_kb("is it the lou gehrigs thing", [entity("condition", "lou gehrigs")])
+    assert messages[0]["text"].startswith("Amyotrophic lateral sclerosis (ALS) is")
 
 
 def test_stroke_questions_get_information_and_tia_gets_its_own_answer(db_url):
@@ -136,3 +144,45 @@ def test_kb_action_apologises_when_the_database_is_gone(monkeypatch, tmp_path):
     monkeypatch.setenv("ATROPHY_DB_URL", f"sqlite:///{tmp_path / 'empty.db'}")
     messages, events = ask_kb("what about ALS?", [entity("condition", "ALS")])
     assert messages[0]["response"] == "utter_knowledge_unavailable" and events == []
+
+
+def ask(text, ranking, entities=(), slots=None, active_loop=None):
+    topic = {"entity": "question_topic", "value": ranking[0][0], "start": 0, "end": 0,
+             "confidence_entity": ranking[0][1], "ranking": [list(r) for r in ranking]}
+    tracker = make_tracker(text, "ask_question", [*entities, topic], slots)
+    if active_loop:
+        tracker.active_loop = {"name": active_loop}
+    return run(actions.ActionAnswerQuestion(), tracker)
+
+
+def test_a_question_gets_its_topics_answer_with_a_linked_source_and_review_date(db_url):
+    messages, events = ask("do your muscles come back after months in bed", [("recovery", 0.9), ("disuse_atrophy", 0.05)])
+    text = messages[0]["text"]
+    assert text.startswith("Can muscle atrophy be reversed?") and DISCLAIMER in text
+    assert "[MedlinePlus](https://medlineplus.gov/ency/article/003188.htm)" in text and "(reviewed 2026-11-25)" in text
+    assert not [e for e in events if e.get("event") == "followup"]   # no description of one's own muscle loss
+
+
+def test_own_muscle_loss_is_answered_first_then_the_symptom_check_is_offered(db_url):
+    messages, events = ask("my aunt has lupus and her thighs are thinning, could that be the steroids?",
+                           [("other_causes", 0.7), ("rheumatoid_arthritis", 0.1)])
+    assert messages[0]["text"].startswith("Other causes:")
+    assert {"event": "followup", "timestamp": None, "name": "utter_offer_symptom_check"} in events
+    messages, events = ask("my calf got thin after the cast, why?", [("disuse_atrophy", 0.8)],
+                           active_loop="symptom_check_form")
+    assert messages[0]["text"].startswith("Disuse atrophy:")
+    assert not [e for e in events if e.get("event") == "followup"]   # already in the symptom check
+
+
+def test_an_unsure_topic_offers_the_closest_topics_as_buttons(db_url):
+    messages, events = ask("hmm what about that", [("pain", 0.15), ("recovery", 0.12), ("ageing", 0.1)])
+    assert messages[0]["response"] == "utter_which_topic" and events == []
+    assert [b["payload"] for b in messages[0]["buttons"]][0] == '/ask_question{"question_topic": "pain"}'
+
+
+def test_a_condition_answer_remembers_the_condition_for_follow_ups(db_url):
+    messages, events = ask("can that lou gehrig thing start in one hand?", [("als", 0.8)])
+    assert messages[0]["text"].startswith("Amyotrophic lateral sclerosis (ALS) is")
+    assert slots_of(events)["knowledge_base_last_object"] == "als"
+    messages, _ = ask("what does a mini stroke mean", [("stroke_info", 0.9)])
+    assert messages[0]["text"].startswith("Stroke signs that go away")
