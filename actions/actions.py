@@ -234,8 +234,13 @@ class ActionAnswerQuestion(Action):
             logger.exception("Knowledge base query failed in %s", self.name())
             dispatcher.utter_message(response="utter_knowledge_unavailable")
             return []
-        logger.info("Question answered on %s (%s)", choice.topic, choice.reason)
+        logger.info("Question answered on %s (%s)%s", choice.topic, choice.reason,
+                    f", and on {choice.also}" if choice.also else "")
         dispatcher.utter_message(text=reply)
+        if choice.also:
+            also_reply, also_events = self.answer_topic(choice.also, text)
+            dispatcher.utter_message(text=also_reply)
+            events += also_events   # a subject's slots, for follow-ups (aspects set none)
         if own_situation.describes_own_muscle_loss(text) and not tracker.active_loop_name:
             events.append(FollowupAction("utter_offer_symptom_check"))
         return events

@@ -89,3 +89,10 @@ def test_content_check_fails_past_the_review_date_and_lists_entries_due_soon():
     for source in content["sources"].values():
         assert source["title"] and source["short"]
         assert source["url"] is None or source["url"].startswith("https://")
+
+
+def test_a_subject_and_an_aspect_of_it_are_both_answered():
+    both = choose.choose([("recovery", 0.5), ("spinal_cord_injury", 0.3), ("pain", 0.1)])
+    assert (both.topic, both.also) == ("recovery", "spinal_cord_injury")
+    assert choose.choose([("als", 0.5), ("multiple_sclerosis", 0.3)]).also is None   # two subjects: the likelier
+    assert choose.choose([("ageing", 0.8), ("pain", 0.1)]).also is None              # a runner-up that is unlikely

@@ -6,6 +6,10 @@
 - a classifier that is only fairly sure still answers (`GUESS_AT`): an answer on the likely topic with its title,
   which the person can see is or is not what they asked, beats a question back;
 - below that, nothing is guessed: the closest topics are offered as buttons.
+
+Many questions join a subject (a cause, a condition, ageing) and an aspect of it (will it recover, does it hurt,
+how to treat it, when to see a doctor): "broke my back two years ago, will my leg muscles come back?". When the
+runner-up is likely too (`ALSO_AT`) and the two are one subject and one aspect, both are answered, the likelier first.
 """
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from atrophy.questions.catalogue import match_name, mentioned_topics, topics
 
 ANSWER_AT = 0.45
 GUESS_AT = 0.2
+ALSO_AT = 0.2
+ASPECTS = frozenset({"recovery", "pain", "prevention_treatment", "when_to_seek_care"})
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,7 @@ class Choice:
     topic: str | None               # the topic to answer, or None: offer `offer` as buttons
     offer: tuple[str, ...] = ()
     reason: str = ""
+    also: str | None = None         # a second topic answered after the first (a subject and an aspect of it)
 
 
 def choose(ranking: list[tuple[str, float]], names: list[str | None] = (), text: str = "") -> Choice:
@@ -31,12 +38,19 @@ def choose(ranking: list[tuple[str, float]], names: list[str | None] = (), text:
     named += [t for t in mentioned_topics(text) if t not in named]
     best, probability = ranking[0] if ranking else (None, 0.0)
     if best and probability >= ANSWER_AT:
-        return Choice(best, reason=f"classifier {probability:.2f}")
+        return Choice(best, reason=f"classifier {probability:.2f}", also=_also(ranking))
     runners_up = [t for t, _ in ranking[:3]]
     for topic in named:
         if topic in runners_up or probability < GUESS_AT:
             return Choice(topic, reason=f"named ({topic})")
     if best and probability >= GUESS_AT:
-        return Choice(best, reason=f"classifier guess {probability:.2f}")
+        return Choice(best, reason=f"classifier guess {probability:.2f}", also=_also(ranking))
     offer = tuple(dict.fromkeys([*named, *runners_up]))[:3]
     return Choice(None, offer or ("what_is_atrophy", "causes", "when_to_seek_care"), reason="unsure")
+
+
+def _also(ranking: list[tuple[str, float]]) -> str | None:
+    if len(ranking) < 2 or ranking[1][1] < ALSO_AT:
+        return None
+    first, second = ranking[0][0], ranking[1][0]
+    return second if (first in ASPECTS) != (second in ASPECTS) else None
