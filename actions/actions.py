@@ -131,13 +131,15 @@ class ActionQueryAtrophyKnowledgeBase(KnowledgeAction, ActionQueryKnowledgeBase)
     def _not_found(asked: str, tracker: Tracker) -> str:
         """A name the knowledge base does not hold: a misspelt or lay name of a topic is answered (rapidfuzz);
         a broad name ("arthritis") is narrowed; an unknown one ("lupus") is admitted, not guessed."""
-        topic = catalogue.match_name(asked)
+        text = tracker.latest_message.get("text") or ""
+        # DIET may take part of a misspelt name ("guillan" of "guillan bare"): the whole message is searched too.
+        topic = catalogue.match_name(asked) or next(iter(catalogue.mentioned_topics(text)), None)
         ranking = ActionAnswerQuestion.ranking(tracker)
         if not topic and ranking and ranking[0][1] >= CONFIDENT_TOPIC:
             # DIET took a stretch of ordinary words for a name ("damage to a"); the question's topic is clear.
             topic = ranking[0][0]
         if topic:
-            return ActionAnswerQuestion.answer_topic(topic, tracker.latest_message.get("text") or "")[0]
+            return ActionAnswerQuestion.answer_topic(topic, text)[0]
         return answers.unknown_condition_answer(asked, knowledge.conditions())
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
@@ -197,8 +199,11 @@ class ActionQueryAtrophyKnowledgeBase(KnowledgeAction, ActionQueryKnowledgeBase)
             SlotSet(SLOT_LISTED_OBJECTS, list(category.condition_slugs) or None)]
 
     @staticmethod
-    def _reset() -> list[dict[str, Any]]:
+    def reset_request() -> list[dict[str, Any]]:
+        """Forget what was asked of the knowledge base (list type, mention, attribute), not what was discussed."""
         return [SlotSet(SLOT_OBJECT_TYPE, None), SlotSet(SLOT_MENTION, None), SlotSet(SLOT_ATTRIBUTE, None)]
+
+    _reset = reset_request
 
 
 class ActionAnswerQuestion(Action):
@@ -234,6 +239,8 @@ class ActionAnswerQuestion(Action):
             logger.exception("Knowledge base query failed in %s", self.name())
             dispatcher.utter_message(response="utter_knowledge_unavailable")
             return []
+        # A list request or an attribute DIET saw in a question must not linger into the next follow-up.
+        events += ActionQueryAtrophyKnowledgeBase.reset_request()
         logger.info("Question answered on %s (%s)%s", choice.topic, choice.reason,
                     f", and on {choice.also}" if choice.also else "")
         dispatcher.utter_message(text=reply)

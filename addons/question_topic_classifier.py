@@ -5,9 +5,10 @@ and before the red-flag classifier (a stroke report always wins):
 - every message gets a `question_topic` entity: the best topic, its probability and the runners-up (`ranking`),
   which `action_answer_question` reads;
 - a question on a topic becomes the intent `ask_question` (answered by that one action): always when DIET called it
-  one of its six question intents or `query_knowledge_base`; from `guess_at` when DIET did not understand it or
-  called it out of scope; from `take_over_at` whatever else DIET said (`check_symptoms`: a question about one's own
-  muscle loss is answered first; `stop`: "how do I stop my legs wasting"; `bot_challenge`: "doctor or wait?").
+  one of its six question intents or `query_knowledge_base`; from `guess_at` when DIET did not understand it,
+  called it out of scope, or `check_symptoms` (a question about one's own muscle loss is answered first, and the
+  check offered); from `take_over_at` whatever else DIET said (`stop`: "how do I stop my legs wasting";
+  `bot_challenge`: "doctor or wait?").
   A symptom-check answer (`inform`) is only taken for a question when it is worded as one, and a stroke intent
   never (the red-flag classifier decides those).
 - a follow-up or list request (`knowledge_base`: "the second one", "which conditions cause it?") becomes
@@ -33,8 +34,9 @@ logger = logging.getLogger(__name__)
 
 QUESTION_INTENTS = frozenset({"ask_what_is_atrophy", "ask_causes", "ask_symptoms", "ask_when_to_seek_care",
                               "ask_prevention_treatment", "ask_stroke_info"})
-# Intents that are no answer at all: a likely topic beats them from `guess_at`.
-NON_ANSWERS = frozenset({"nlu_fallback", "out_of_scope"})
+# Intents that give no answer (not understood, out of scope) or start the symptom check instead of answering:
+# a likely topic beats them from `guess_at` (the check starts only when asked for: the classifier's `none`).
+NON_ANSWERS = frozenset({"nlu_fallback", "out_of_scope", "check_symptoms"})
 # Stroke intents are the red-flag classifier's alone (it runs after this component).
 STROKE_INTENTS = frozenset({"report_stroke_signs", "possible_stroke_signs"})
 _QUESTION_WORDING = re.compile(

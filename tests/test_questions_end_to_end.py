@@ -24,12 +24,12 @@ def new_sender():
 
 def test_own_muscle_loss_gets_the_answer_then_the_offer_and_the_check_only_when_accepted(bot):
     sender = new_sender()
-    reply = bot.send(sender, "my calf has gone skinny since the cast came off, is that normal?")
+    reply = bot.send(sender, "my legs have gone skinny after six weeks stuck in bed, is that normal?")
     assert reply[0]["text"].startswith("Disuse atrophy:")
     assert "short symptom check" in reply[-1]["text"] and [b["payload"] for b in buttons(reply)] == ["/affirm", "/deny"]
     assert "Ask me anything else" in texts(bot.send(sender, "/deny"))
     sender = new_sender()
-    bot.send(sender, "my calf has gone skinny since the cast came off, is that normal?")
+    bot.send(sender, "my legs have gone skinny after six weeks stuck in bed, is that normal?")
     assert "suddenly, or gradually" in texts(bot.send(sender, "/affirm"))
 
 

@@ -44,8 +44,10 @@ TOPIC_OF_INTENT = {
     "ask_causes": "causes", "ask_stroke_info": "stroke_info",
 }
 # Intents whose examples are not questions (stroke reports are left to the red-flag decision).
-NOT_QUESTIONS = ("greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "stop", "out_of_scope",
-                 "check_symptoms", "inform")
+NOT_QUESTIONS = ("greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "stop", "out_of_scope", "inform")
+# `check_symptoms` examples that describe one's own muscle loss ("why is my thigh shrinking?") are questions about
+# its causes, answered first; only a request for the check itself is not a question.
+CHECK_REQUEST = re.compile(r"(check|symptom|figure out|work out)", re.IGNORECASE)
 _ANNOTATION = re.compile(r"\[([^\]]*)\](\(([^)]*)\)|\{([^}]*)\})")
 ENCODER_WEIGHT = 1.5
 REGULARISATION_C = 10.0
@@ -77,6 +79,8 @@ def _nlu_label(intent: str, line: str) -> str | None:
         return TOPIC_OF_INTENT[intent]
     if intent in NOT_QUESTIONS:
         return NONE
+    if intent == "check_symptoms":
+        return NONE if CHECK_REQUEST.search(line) else "causes"
     if intent != "query_knowledge_base":
         return None
     for m in _ANNOTATION.finditer(line):
