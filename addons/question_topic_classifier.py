@@ -5,7 +5,8 @@ and before the red-flag classifier (a stroke report always wins):
 - every message gets a `question_topic` entity: the best topic, its probability and the runners-up (`ranking`),
   which `action_answer_question` reads;
 - a question on a topic becomes the intent `ask_question` (answered by that one action): always when DIET called it
-  one of its six question intents or `query_knowledge_base`; from `guess_at` when DIET did not understand it,
+  one of its six question intents or `query_knowledge_base`, or did not understand it (the answer action answers
+  the likely topic or offers the closest ones as buttons, better than "please rephrase"); from `guess_at` when DIET
   called it out of scope, or `check_symptoms` (a question about one's own muscle loss is answered first, and the
   check offered); from `take_over_at` whatever else DIET said (`stop`: "how do I stop my legs wasting";
   `bot_challenge`: "doctor or wait?").
@@ -28,6 +29,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from atrophy.questions.catalogue import mentioned_topics
 from atrophy.questions.classifier import KNOWLEDGE_BASE, NONE, load_classifier
 
 logger = logging.getLogger(__name__)
@@ -91,6 +93,10 @@ class QuestionTopicClassifier(GraphComponent, IntentClassifier):
                          "ranking": [[t, round(p, 4)] for t, p in topics[:3]]})
         message.set(ENTITIES, entities, add_to_output=True)
         predicted = (message.get(INTENT) or {}).get("name")
+        if predicted == "nlu_fallback" and label == NONE and mentioned_topics(text):
+            # Not understood, and not worded as a question, but it names a topic ("knee osteoarthritis, exercises").
+            self._set_intent(message, self._config["intent"], topics[0][1])
+            return
         if label == NONE or predicted in STROKE_INTENTS:
             return
         if label == KNOWLEDGE_BASE:
@@ -99,7 +105,7 @@ class QuestionTopicClassifier(GraphComponent, IntentClassifier):
             return
         if predicted == "inform" and not worded_as_question(text):
             return
-        if predicted in QUESTION_INTENTS or predicted == "query_knowledge_base" \
+        if predicted in QUESTION_INTENTS or predicted in ("query_knowledge_base", "nlu_fallback") \
                 or probability >= self._config["take_over_at"] \
                 or (predicted in NON_ANSWERS and probability >= self._config["guess_at"]):
             self._set_intent(message, self._config["intent"], probability)

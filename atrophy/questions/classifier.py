@@ -45,9 +45,11 @@ TOPIC_OF_INTENT = {
 }
 # Intents whose examples are not questions (stroke reports are left to the red-flag decision).
 NOT_QUESTIONS = ("greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "stop", "out_of_scope", "inform")
-# `check_symptoms` examples that describe one's own muscle loss ("why is my thigh shrinking?") are questions about
-# its causes, answered first; only a request for the check itself is not a question.
-CHECK_REQUEST = re.compile(r"(check|symptom|figure out|work out)", re.IGNORECASE)
+# `check_symptoms` examples that ask why one's own muscles are shrinking ("why is my thigh shrinking?") are questions
+# about its causes, answered first; a request for the check itself is not a question; a bare description ("my legs
+# are getting thinner") is left out: what the person wants to know is not in it.
+CHECK_REQUEST = re.compile(r"\b(check|symptom|figure out|work out)\b", re.IGNORECASE)
+ASKS_WHY = re.compile(r"\b(why|caus\w*|could it be|might it be|could be|reason|behind|wrong with)\b", re.IGNORECASE)
 _ANNOTATION = re.compile(r"\[([^\]]*)\](\(([^)]*)\)|\{([^}]*)\})")
 ENCODER_WEIGHT = 1.5
 REGULARISATION_C = 10.0
@@ -80,7 +82,7 @@ def _nlu_label(intent: str, line: str) -> str | None:
     if intent in NOT_QUESTIONS:
         return NONE
     if intent == "check_symptoms":
-        return NONE if CHECK_REQUEST.search(line) else "causes"
+        return NONE if CHECK_REQUEST.search(line) else "causes" if ASKS_WHY.search(line) else None
     if intent != "query_knowledge_base":
         return None
     for m in _ANNOTATION.finditer(line):
