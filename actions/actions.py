@@ -214,7 +214,8 @@ class ActionAnswerQuestion(Action):
     Where the person describes their own or a relative's muscle loss, the answer is followed by an offer of the
     symptom check (`utter_offer_symptom_check`, Yes / No buttons), which starts only when accepted. A condition
     named with an attribute ("when should someone with MS see a doctor") or an ordinal ("the second one") is the
-    knowledge-base action's, which this hands over to.
+    knowledge-base action's, which this hands over to. After the unsure tier (a possible stroke: the number and the
+    onset question come first), it answers only a message that is clearly a question, and otherwise says nothing.
     """
 
     def name(self) -> str:
@@ -225,6 +226,14 @@ class ActionAnswerQuestion(Action):
         message = tracker.latest_message or {}
         text = message.get("text") or ""
         found = {e.get("entity"): e for e in reversed(message.get("entities") or [])}
+        if (message.get("intent") or {}).get("name") == "possible_stroke_signs":
+            # After the unsure tier's number and onset question: answer only a message that is clearly a question.
+            topic = found.get("question_topic") or {}
+            if topic.get("label") != topic.get("value") or float(topic.get("label_confidence") or 0) < QUESTION_AFTER_UNSURE:
+                return []
+            reply, events = self.answer_topic(topic["value"], text)
+            dispatcher.utter_message(text=reply)
+            return events
         if knowledge_base and (found.get("mention") or (found.get("condition") and found.get("attribute"))):
             return await ActionQueryAtrophyKnowledgeBase().run(dispatcher, tracker, domain)
         ranking = self.ranking(tracker)
@@ -298,6 +307,9 @@ class ActionAnswerQuestion(Action):
 
 # A topic this likely outweighs a name DIET extracted that matches nothing.
 CONFIDENT_TOPIC = 0.6
+# After the unsure tier's question, a message is also answered as a question when the topic classifier says so
+# at least this surely.
+QUESTION_AFTER_UNSURE = 0.5
 
 FORM_SLOTS = ["symptom_onset", "symptom_extent", "symptom_accompanying", "symptom_conditions", "symptom_alcohol",
               "symptom_treated"]

@@ -186,3 +186,17 @@ def test_a_condition_answer_remembers_the_condition_for_follow_ups(db_url):
     assert slots_of(events)["knowledge_base_last_object"] == "als"
     messages, _ = ask("what does a mini stroke mean", [("stroke_info", 0.9)])
     assert messages[0]["text"].startswith("Stroke signs that go away")
+
+
+def test_after_the_unsure_tier_only_a_clear_question_is_answered(db_url):
+    def after_unsure(text, label, confidence):
+        topic = {"entity": "question_topic", "value": "when_to_seek_care", "start": 0, "end": 0,
+                 "confidence_entity": confidence, "label": label, "label_confidence": confidence,
+                 "ranking": [["when_to_seek_care", confidence]]}
+        return run(actions.ActionAnswerQuestion(), make_tracker(text, "possible_stroke_signs", [topic]))
+
+    messages, _ = after_unsure("his calf got thin over two months and feels weak, how soon should he be seen?",
+                               "when_to_seek_care", 0.8)
+    assert messages[0]["text"].startswith("When to get medical help") and len(messages) == 1   # no offer
+    assert after_unsure("my arm feels weird", "none", 0.7) == ([], [])
+    assert after_unsure("my arm feels weird and numb?", "when_to_seek_care", 0.3) == ([], [])
