@@ -96,3 +96,13 @@ def test_a_subject_and_an_aspect_of_it_are_both_answered():
     assert (both.topic, both.also) == ("recovery", "spinal_cord_injury")
     assert choose.choose([("als", 0.5), ("multiple_sclerosis", 0.3)]).also is None   # two subjects: the likelier
     assert choose.choose([("ageing", 0.8), ("pain", 0.1)]).also is None              # a runner-up that is unlikely
+
+
+def test_source_links_take_each_channels_form():
+    from addons.channels.common import plain_links, slack_links
+
+    line = "Source: [MedlinePlus](https://medlineplus.gov/ency/article/003188.htm); HealthGrades (reviewed 2026-11-25)"
+    assert slack_links(line) == ("Source: <https://medlineplus.gov/ency/article/003188.htm|MedlinePlus>; "
+                                 "HealthGrades (reviewed 2026-11-25)")
+    assert plain_links(line).startswith("Source: MedlinePlus (https://medlineplus.gov/ency/article/003188.htm);")
+    assert plain_links("no links [here] (at all)") == "no links [here] (at all)"

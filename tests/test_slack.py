@@ -68,6 +68,7 @@ def test_signed_message_gets_the_answer_posted_to_its_channel(channels):
     assert response.status_code == 200, response.text
     posts = wait_for_posts(channels, channel, lambda p: "Disuse atrophy" in texts(p), "the causes posted to Slack")
     assert "Neurogenic atrophy" in texts(posts)
+    assert "<https://medlineplus.gov/ency/article/003188.htm|MedlinePlus>" in texts(posts)   # the source, linked
     call = channels.slack.calls_to("chat.postMessage")[-1]
     assert call.headers.get("Authorization") == "Bearer xoxb-test-token"
 

@@ -56,6 +56,7 @@ def test_update_is_answered_with_send_message(channels):
     assert response.status_code == 200, response.text
     text = " ".join(m["text"] for m in channels.telegram.messages(chat))
     assert "Disuse atrophy" in text and "Neurogenic atrophy" in text
+    assert "MedlinePlus (https://medlineplus.gov/ency/article/003188.htm)" in text   # the source's address, shown
     log = (channels.workdir / "rasa.log").read_text(errors="replace")
     assert "Event loop is closed" not in log
 

@@ -18,6 +18,8 @@ from typing import Any, Dict, Optional, Text
 from rasa.cli import utils as cli_utils
 from rasa.core.channels import console
 
+from addons.channels.common import plain_links
+
 _rasa_print_bot_output = console._print_bot_output
 _rasa_payload_from_button_question = cli_utils.payload_from_button_question
 RED_BOLD = "\033[1;97;41m"
@@ -36,6 +38,8 @@ def _print_bot_output(message: Dict[Text, Any], is_latest_message: bool = False,
     if isinstance(custom, dict) and custom.get("emergency") is True:
         print("\n".join(emergency_lines(custom)), flush=True)
         message = {key: value for key, value in message.items() if key != "custom"}
+    if message.get("text"):
+        message = {**message, "text": plain_links(message["text"])}   # "[NHS](https://...)" -> "NHS (https://...)"
     return _rasa_print_bot_output(message, is_latest_message, color)
 
 

@@ -20,7 +20,7 @@ from sanic import Blueprint
 from sanic.request import Request
 from slack_sdk.web.async_client import AsyncWebClient
 
-from addons.channels.common import off_blueprint, setting
+from addons.channels.common import off_blueprint, setting, slack_links
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,13 @@ class SlackBot(rasa_slack.SlackBot):
                  proxy: Optional[Text] = None, api_url: Text = DEFAULT_API_URL) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         self.client = AsyncWebClient(token, proxy=proxy, base_url=api_url)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await super().send_text_message(recipient_id, slack_links(text), **kwargs)
+
+    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
+                                     **kwargs: Any) -> None:
+        await super().send_text_with_buttons(recipient_id, slack_links(text), buttons, **kwargs)
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         if json_message.get("emergency") is True:

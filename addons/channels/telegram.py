@@ -34,7 +34,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from addons.channels.common import off_blueprint, setting
+from addons.channels.common import off_blueprint, plain_links, setting
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +53,13 @@ class TelegramOutput(rasa_telegram.TelegramOutput):
 
     def __init__(self, access_token: Optional[Text], api_url: Text = DEFAULT_API_URL) -> None:
         rasa_telegram.Bot.__init__(self, access_token, server=TelegramAPIServer.from_base(api_url))
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await super().send_text_message(recipient_id, plain_links(text), **kwargs)
+
+    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
+                                     button_type: Optional[Text] = "inline", **kwargs: Any) -> None:
+        await super().send_text_with_buttons(recipient_id, plain_links(text), buttons, button_type, **kwargs)
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         if json_message.get("emergency") is True:
