@@ -1,6 +1,8 @@
 """Turn knowledge-base records into the assistant's replies: one place for wording, source and disclaimer."""
 from __future__ import annotations
 
+import re
+
 from atrophy.knowledge import CategoryInfo, ConditionInfo, TopicInfo, normalize_name
 
 DISCLAIMER = "This is general information, not a diagnosis: please see a doctor about your own symptoms."
@@ -9,19 +11,33 @@ DISCLAIMER = "This is general information, not a diagnosis: please see a doctor 
 REVIEWED = "reviewed "
 
 
+# An answer built from several entries names at most this many sources, then how many more there are.
+MAX_SOURCES_SHOWN = 3
+_LINK_NAME = re.compile(r"^\[([^\]]+)\]")
+
+
 def source_line(*sources: str) -> str:
-    """One short line for one or more entries' stored sources: each source once, then the oldest review date
-    (the answer is only as current as its least recently checked part)."""
+    """One short line for one or more entries' stored sources: each source once (by the name shown), at most
+    MAX_SOURCES_SHOWN of them, then the oldest review date (an answer is as current as its least recently checked
+    part)."""
     parts = [p for s in sources for p in s.split("; ") if p]
-    names = dict.fromkeys(p for p in parts if not p.startswith(REVIEWED))
+    names: dict[str, str] = {}
+    for part in parts:
+        if not part.startswith(REVIEWED):
+            shown = _LINK_NAME.match(part)
+            names.setdefault(shown.group(1) if shown else part, part)
     dates = sorted(p[len(REVIEWED):] for p in parts if p.startswith(REVIEWED))
-    line = "Source: " + "; ".join(names)
+    listed = list(names.values())
+    line = "Source: " + "; ".join(listed[:MAX_SOURCES_SHOWN])
+    if len(listed) > MAX_SOURCES_SHOWN:
+        line += f" and {len(listed) - MAX_SOURCES_SHOWN} more"
     return f"{line} (reviewed {dates[0]})" if dates else line
 
 
 def _with_source(body: str, *sources: str) -> str:
-    # A single newline keeps body, source and disclaimer in one chat bubble (Rasa splits on blank lines).
-    return f"{body}\n{source_line(*sources)}\n{DISCLAIMER}"
+    # A single newline keeps body, source and disclaimer in one chat bubble (Rasa splits on blank lines); two
+    # spaces before it make it a line break where the answer is rendered as Markdown (the web page).
+    return f"{body}  \n{source_line(*sources)}  \n{DISCLAIMER}"
 
 
 def topic_answer(topic: TopicInfo) -> str:

@@ -106,3 +106,9 @@ def test_source_links_take_each_channels_form():
                                  "HealthGrades (reviewed 2026-11-25)")
     assert plain_links(line).startswith("Source: MedlinePlus (https://medlineplus.gov/ency/article/003188.htm);")
     assert plain_links("no links [here] (at all)") == "no links [here] (at all)"
+
+
+def test_source_line_stays_short_for_answers_built_from_many_entries():
+    line = answers.source_line("[MedlinePlus](https://a); HealthGrades; reviewed 2026-11-25",
+                               "[MedlinePlus](https://b); NHS; CDC; NINDS; reviewed 2026-11-25")
+    assert line == "Source: [MedlinePlus](https://a); HealthGrades; NHS and 2 more (reviewed 2026-11-25)"

@@ -68,6 +68,9 @@ def test_page_chat_emergency_buttons_and_reload(browser_page, channels):
     ask(page, "what causes muscle atrophy?")
     expect(page.locator(".rw-client").last).to_contain_text("what causes muscle atrophy?")
     expect(page.locator(".rw-messages-container")).to_contain_text("Disuse atrophy")
+    # The source line is a link (the widget renders the answer's Markdown), not "[MedlinePlus](https://...)".
+    source = page.locator('.rw-messages-container a[href="https://medlineplus.gov/ency/article/003188.htm"]').last
+    expect(source).to_have_text("MedlinePlus")
     page.screenshot(path=str(ARTIFACTS / "web-2-answer.png"), full_page=True)
 
     ask(page, STROKE)
