@@ -112,3 +112,14 @@ def test_source_line_stays_short_for_answers_built_from_many_entries():
     line = answers.source_line("[MedlinePlus](https://a); HealthGrades; reviewed 2026-11-25",
                                "[MedlinePlus](https://b); NHS; CDC; NINDS; reviewed 2026-11-25")
     assert line == "Source: [MedlinePlus](https://a); HealthGrades; NHS and 2 more (reviewed 2026-11-25)"
+
+
+def test_a_turn_is_unanswered_only_when_no_bot_message_follows_the_user_message():
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+
+    from addons.always_reply import unanswered
+
+    answered = [UserUttered("hi"), ActionExecuted("utter_greet"), BotUttered("Hello"), ActionExecuted("action_listen")]
+    assert not unanswered(answered)
+    assert unanswered(answered + [UserUttered("yes"), ActionExecuted("action_listen")])
+    assert not unanswered([ActionExecuted("action_session_start")])
