@@ -123,3 +123,10 @@ def test_a_turn_is_unanswered_only_when_no_bot_message_follows_the_user_message(
     assert not unanswered(answered)
     assert unanswered(answered + [UserUttered("yes"), ActionExecuted("action_listen")])
     assert not unanswered([ActionExecuted("action_session_start")])
+
+
+def test_an_aspect_question_about_a_named_subject_gets_the_subject_too():
+    choice = choose.choose([("prevention_treatment", 0.8), ("recovery", 0.1)], names=["ALS"])
+    assert (choice.topic, choice.also) == ("prevention_treatment", "als")
+    choice = choose.choose([("prevention_treatment", 0.8)], text="how is guillain barre treated")
+    assert choice.also == "guillain_barre"

@@ -9,7 +9,8 @@
 
 Many questions join a subject (a cause, a condition, ageing) and an aspect of it (will it recover, does it hurt,
 how to treat it, when to see a doctor): "broke my back two years ago, will my leg muscles come back?". When the
-runner-up is likely too (`ALSO_AT`) and the two are one subject and one aspect, both are answered, the likelier first.
+runner-up is likely too (`ALSO_AT`), or the question names a subject (a condition, a cause), and the two are one
+subject and one aspect, both are answered, the likelier first.
 """
 from __future__ import annotations
 
@@ -38,19 +39,24 @@ def choose(ranking: list[tuple[str, float]], names: list[str | None] = (), text:
     named += [t for t in mentioned_topics(text) if t not in named]
     best, probability = ranking[0] if ranking else (None, 0.0)
     if best and probability >= ANSWER_AT:
-        return Choice(best, reason=f"classifier {probability:.2f}", also=_also(ranking))
+        return Choice(best, reason=f"classifier {probability:.2f}", also=_also(ranking, named))
     runners_up = [t for t, _ in ranking[:3]]
     for topic in named:
         if topic in runners_up or probability < GUESS_AT:
             return Choice(topic, reason=f"named ({topic})")
     if best and probability >= GUESS_AT:
-        return Choice(best, reason=f"classifier guess {probability:.2f}", also=_also(ranking))
+        return Choice(best, reason=f"classifier guess {probability:.2f}", also=_also(ranking, named))
     offer = tuple(dict.fromkeys([*named, *runners_up]))[:3]
     return Choice(None, offer or ("what_is_atrophy", "causes", "when_to_seek_care"), reason="unsure")
 
 
-def _also(ranking: list[tuple[str, float]]) -> str | None:
-    if len(ranking) < 2 or ranking[1][1] < ALSO_AT:
-        return None
-    first, second = ranking[0][0], ranking[1][0]
-    return second if (first in ASPECTS) != (second in ASPECTS) else None
+def _also(ranking: list[tuple[str, float]], named: list[str] = ()) -> str | None:
+    """The second topic to answer: a likely runner-up, or a subject the question names ("how is ALS treated?"),
+    when one of the two is an aspect and the other a subject."""
+    first = ranking[0][0]
+    subjects = [t for t in named if {"condition", "category"} & set(topics()[t].answer)]
+    candidates = [t for t, p in ranking[1:2] if p >= ALSO_AT] + subjects
+    for second in candidates:
+        if second != first and (first in ASPECTS) != (second in ASPECTS):
+            return second
+    return None
