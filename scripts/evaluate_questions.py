@@ -34,7 +34,7 @@ README = ROOT / "README.md"
 # floors just under the figures on the frozen split (README), which stands below the bars (disclosed there):
 # a drop below them fails `make test`.
 BARS = {"on_topic": 0.95, "per_topic": 0.90, "empty_replies": 0}
-ENFORCED = {"on_topic": 0.93, "per_topic": 0.80, "empty_replies": 0}
+ENFORCED = {"on_topic": 0.94, "per_topic": 0.75, "empty_replies": 0}
 MARKERS = ("<!-- question-figures:start -->", "<!-- question-figures:end -->")
 
 
