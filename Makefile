@@ -89,7 +89,7 @@ eval-red-flags: build  ## the stroke red-flag decision on the frozen test splits
 red-flag-figures: build  ## write the frozen-split figures of the red-flag decision into the README
 	$(BIN)/python scripts/evaluate_red_flags.py --readme --json results/red_flags.json
 
-content-check:  ## fail when a knowledge entry is past its review date; list those due within 90 days
+content-check: install  ## fail when a knowledge entry is past its review date; list those due within 90 days
 	$(BIN)/python scripts/content_check.py
 
 question-figures: build train web  ## the frozen question split through the running bot over REST, per topic, into the README
@@ -100,7 +100,7 @@ question-figures: build train web  ## the frozen question split through the runn
 # figure that says how questions in other people's words are answered.
 test: content-list eval-red-flags test-rasa test-pytest  ## every test: content review dates listed, the red-flag frozen split, data validation, rasa test (stories) and pytest (incl. the frozen question split over REST)
 
-content-list:
+content-list: install
 	$(BIN)/python scripts/content_check.py --list-only
 
 web: node_modules/.installed  ## install the web chat widget from package-lock.json (npm ci; no-op when current)
