@@ -26,16 +26,15 @@ import requests  # noqa: E402
 import yaml  # noqa: E402
 
 from atrophy.questions.judge import Figures  # noqa: E402
+from scripts.readme_block import write_block  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "tests" / "data" / "heldout"
-README = ROOT / "README.md"
 # The bars, and what `--check` and tests/test_questions_frozen_end_to_end.py enforce: no empty reply, and
 # floors just under the figures on the frozen split (README), which stands below the bars (disclosed there):
 # a drop below them fails `make test`.
 BARS = {"on_topic": 0.95, "per_topic": 0.90, "empty_replies": 0}
 ENFORCED = {"on_topic": 0.94, "per_topic": 0.75, "empty_replies": 0}
-MARKERS = ("<!-- question-figures:start -->", "<!-- question-figures:end -->")
 
 
 def frozen_sets() -> list[Path]:
@@ -84,12 +83,7 @@ def table(figures: Figures, sets: list[Path]) -> str:
 
 
 def write_readme(text: str) -> None:
-    start, end = MARKERS
-    readme = README.read_text(encoding="utf-8")
-    if start not in readme:
-        raise SystemExit(f"README.md has no {start} ... {end} block")
-    head, rest = readme.split(start, 1)
-    README.write_text(head + start + "\n" + text + "\n" + end + rest.split(end, 1)[1], encoding="utf-8")
+    write_block("question-figures", text)
 
 
 def failures(figures: Figures, bars: dict = BARS) -> list[str]:

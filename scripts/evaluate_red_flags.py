@@ -25,10 +25,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import yaml  # noqa: E402
 
 from atrophy.red_flags.decide import ESCALATE, UNSURE, default_decider  # noqa: E402
+from scripts.readme_block import write_block  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "tests" / "data" / "heldout"
-README = ROOT / "README.md"
 # The bars of the issue (escalation recall 100%, false escalation <= 3%, unsure tier <= 10% of near misses), and
 # what `--check` enforces: the same, except recall, where the decision stands at 99.0% on the frozen split (the
 # README says so) and every emergency it does not escalate must still get the number (the unsure tier).
@@ -124,12 +124,7 @@ def table(result: dict) -> str:
 
 
 def write_readme(text: str) -> None:
-    start, end = "<!-- red-flag-figures:start -->", "<!-- red-flag-figures:end -->"
-    readme = README.read_text(encoding="utf-8")
-    if start not in readme:
-        raise SystemExit(f"README.md has no {start} ... {end} block")
-    head, rest = readme.split(start, 1)
-    README.write_text(head + start + "\n" + text + "\n" + end + rest.split(end, 1)[1], encoding="utf-8")
+    write_block("red-flag-figures", text)
 
 
 def main() -> None:
