@@ -90,6 +90,7 @@ escalate_at: {escalate_at}     # the classifier alone escalates from here
 unsure_at: {unsure_at}       # the classifier alone gives the unsure tier (the number + "did it start suddenly?") from here
 veto_below: {veto}      # a sign found by the rules escalates from here
 dismiss_below: {dismiss}   # a sign found by the rules gives the unsure tier from here; below it, nothing
+two_signs_from: 0.3   # two kinds of sign found by the rules together (FAST itself) escalate from here
 """
 
 

@@ -111,3 +111,49 @@ def test_the_trained_classifier_separates_reports_from_near_misses_it_never_saw(
                "my sister can't find her words since lunch, keeps saying cup instead of phone"]
     near = ["my calves are wrecked after the marathon yesterday", "what are the warning signs of a stroke?"]
     assert min(model.probabilities(reports)) > max(model.probabilities(near))
+
+
+@pytest.mark.parametrize("typed, meant", [("slurd", "slurred"), ("stoke", "stroke"), ("seing", "seeing")])
+def test_the_lexicons_known_misspellings_win_over_a_nearer_english_word(typed, meant):
+    assert correct_word(typed) == meant
+
+
+@pytest.mark.parametrize("word", ["skinful", "convo", "brekkie", "cuppa"])
+def test_informal_words_are_not_corrected_into_other_words(word):
+    assert correct_word(word) == word
+
+
+@pytest.mark.parametrize("text", [
+    "i couldnt talk rite for like 10 minits this afternon, fine now",          # speech, passed today
+    "worst headache, came on like a bang, nothing like my usual ones",         # a thunderclap, in idiom
+    "I have very strong pain of head, the strongest of my life",               # ... in a learner's words
+    "i have very dizzy and the eyes see two, since the lunch",                 # double vision, a meal as onset
+    "flatmate been proper confused since bout 4pm dunno what day it is",       # a clock time as onset
+    "son 19. arm limp. cant raise it",                                         # "it" is the arm before it
+    "stroke i think. face numb arm numb",                                      # the suspicion after the word
+])
+def test_kinds_of_report_the_rules_now_read(text):
+    assert default_detector().assess(normalise(text)).escalate, text
+
+
+def test_two_kinds_of_sign_together_escalate_unless_the_classifier_is_fairly_sure_it_is_no_report():
+    strict = Thresholds(escalate_at=0.9, unsure_at=0.2, veto_below=0.9, dismiss_below=0.05, two_signs_from=0.3)
+    text = "neighbr: face down. arm weak. words slurd"
+    assert StrokeDecider(default_detector(), FixedClassifier(0.35), strict).decide(text).level == ESCALATE
+    assert StrokeDecider(default_detector(), FixedClassifier(0.1), strict).decide(text).level != ESCALATE
+    # one kind of sign alone, with the same doubt, is not enough
+    assert StrokeDecider(default_detector(), FixedClassifier(0.35), strict).decide(
+        "words slurd").level != ESCALATE
+
+
+def test_a_report_after_an_unrelated_question_is_read_without_the_question():
+    class DilutedByTheQuestion:
+        """Sure of the report alone, unsure of it with the question before it."""
+
+        def probability(self, text):
+            return 0.4 if "steroids" in text else 0.95
+
+    strict = Thresholds(escalate_at=0.9, unsure_at=0.2, veto_below=0.8)
+    text = ("hi, what helps muscle wasting from steroids? My partner's on them. Actually sorry, more urgent, he's "
+            "just come in and his left leg's dragging behind him and he can't lift the foot.")
+    assert StrokeDecider(default_detector(), DilutedByTheQuestion(), strict).decide(text).level == ESCALATE

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -31,6 +32,10 @@ ESCALATE, UNSURE, NONE = "escalate", "unsure", "none"
 # Signs that add up with a sudden onset given in another message of the same conversation.
 ONSET = "onset"
 MAX_TEXT = 5000
+# Signs that count as one kind when two of them are named together (a weak, numb or paralysed limb is one kind).
+SIGN_KINDS = {"weakness_numbness": "limb", "arm_weakness": "limb", "paralysis": "limb"}
+# The end of a question (or a line) followed by more text: where a report after an unrelated question may begin.
+_SENTENCE_END = re.compile(r"(?<=[?])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -39,12 +44,13 @@ class Thresholds:
     unsure_at: float        # the classifier alone gives the unsure tier from here
     veto_below: float       # a rule finding escalates from here
     dismiss_below: float = 0.0  # a rule finding gives the unsure tier from here; below, nothing
+    two_signs_from: float = 0.3  # two kinds of sign found together escalate from here
 
     @staticmethod
     def load(path: Path = THRESHOLDS_FILE) -> "Thresholds":
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return Thresholds(float(data["escalate_at"]), float(data["unsure_at"]), float(data["veto_below"]),
-                          float(data.get("dismiss_below", 0.0)))
+                          float(data.get("dismiss_below", 0.0)), float(data.get("two_signs_from", 0.3)))
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,18 @@ class Decision:
         signs = "; ".join(f"{f.sign}: '{f.evidence}'" for f in self.findings) or "no rule finding"
         p = "n/a" if self.probability is None else f"{self.probability:.2f}"
         return f"{self.level} ({signs}; classifier {p})"
+
+
+def sign_kinds(concepts: Iterable[str]) -> set[str]:
+    """The kinds of stroke sign among the concepts (onset and side left out)."""
+    return {SIGN_KINDS.get(c, c) for c in concepts} - {ONSET, "one_side"}
+
+
+def tails(text: str) -> list[str]:
+    """The message from after each question on: a report that follows an unrelated question ("can physio help
+    with steroids? Actually, more urgent, his leg's dragging") is read without the question before it."""
+    starts = [m.end() for m in _SENTENCE_END.finditer(text) if m.end() < len(text)]
+    return [text[i:] for i in starts]
 
 
 def adds_up(concepts: Iterable[str]) -> bool:
@@ -85,9 +103,20 @@ class StrokeDecider:
         if self.classifier is not None and text.strip():
             try:
                 probability = self.classifier.probability(text[:MAX_TEXT])
+                if assessment.escalate and probability < self.thresholds.veto_below:
+                    # The rules found a sign, the classifier doubts it on the whole message: a report after an
+                    # unrelated question is diluted by the question; read the message from each later sentence on.
+                    probability = max([probability, *(self.classifier.probability(t) for t in tails(text[:MAX_TEXT]))])
             except Exception:  # the rules still decide; a broken model must not silence an emergency
                 logger.exception("The stroke classifier failed; the rules decide alone")
-        return Decision(self._level(assessment.escalate, probability), assessment.findings, probability, concepts)
+        level = self._level(assessment.escalate, probability)
+        if (level != ESCALATE and assessment.escalate and len(sign_kinds(concepts)) >= 2
+                and (probability is None or probability >= self.thresholds.two_signs_from)):
+            # Two kinds of sign named together in a report ("face down. arm weak. words slurred") are FAST itself:
+            # no onset is needed, and only a classifier fairly sure it is no report (a film, a drink) keeps it out
+            # (explained, negated, chronic or hypothetical mentions never reach the concepts).
+            level = ESCALATE
+        return Decision(level, assessment.findings, probability, concepts)
 
     def _level(self, rule_found: bool, probability: float | None) -> str:
         t = self.thresholds

@@ -4,7 +4,9 @@ People write "storke", "sudenly", "numbb" and "vison", often in a panic or with 
 an unknown word into meaningless pieces, so a misspelled key word loses its meaning. symspellpy corrects each word
 that is in neither its English frequency dictionary nor the domain vocabulary (every word of the red-flag lexicon,
 `data/red_flags/lexicon.yml`), and the domain words are weighted so that "storke" becomes "stroke", not "store".
-Known words are never changed, and short words (3 letters or fewer) are left alone. Chat shorthand ("rt arm",
+Known words are never changed, nor informal words symspellpy lacks (the `keep` list), and short words (3 letters or
+fewer) are left alone; the lexicon's own table of known misspellings ("slurd") is applied before symspellpy, which
+would pick a nearer English word ("slurs"). Chat shorthand ("rt arm",
 "5 mins", "cnt talk") is expanded first from `data/red_flags/shorthand.yml`.
 """
 from __future__ import annotations
@@ -61,8 +63,11 @@ def correct_word(word: str, extra: frozenset[str] = frozenset()) -> str:
     """The word, or its correction when it is unknown: one edit for words of up to 5 letters, two beyond.
     `extra` adds domain words (the question topics' names) to the red-flag lexicon's."""
     low = word.lower()
-    if len(low) <= 3 or "'" in low:
+    if len(low) <= 3 or "'" in low or low in kept_words():
         return word
+    if low in lexicon.TYPOS:  # a known misspelling of a key word ("slurd") before any nearer English word ("slurs")
+        fixed = lexicon.TYPOS[low]
+        return fixed.upper() if word.isupper() else fixed
     speller = _speller(extra)
     if low in speller.words:
         return word
@@ -78,6 +83,13 @@ def correct_word(word: str, extra: frozenset[str] = frozenset()) -> str:
 def shorthand(section: str = "words") -> dict[str, str]:
     data = yaml.safe_load(SHORTHAND_FILE.read_text(encoding="utf-8"))
     return {str(k).lower(): str(v) for k, v in data[section].items()}
+
+
+@functools.lru_cache(maxsize=1)
+def kept_words() -> frozenset[str]:
+    """Informal words that are right as written though symspellpy's dictionary lacks them."""
+    data = yaml.safe_load(SHORTHAND_FILE.read_text(encoding="utf-8"))
+    return frozenset(str(w).lower() for w in data.get("keep") or ())
 
 
 _NUMBER_THEN_WORD = re.compile(r"(?<![\w])(\d+)([A-Za-z]+)(?![\w])")

@@ -658,6 +658,9 @@ class RedFlagDetector:
                     gate = near("dizzy")
                 elif need == "body":
                     gate = reading.has("body", *sentence)
+                    if not gate and sentence[0] > 0 and {"it", "them"} & set(reading.norms[start:end]):
+                        # "arm limp. can't raise it": the pronoun names the body part of the sentence before.
+                        gate = reading.has("body", *reading.span_of(reading.sent, sentence[0] - 1))
                 if gate:
                     reason = f"{rule.reason}; {need}: '{words(gate)}'"
                     break
