@@ -20,6 +20,9 @@ from atrophy.questions import catalogue, choose, own_situation
 from atrophy.sql_knowledge_base import CAUSE, CONDITION, SQLKnowledgeBase
 
 logger = logging.getLogger(__name__)
+# The condition or kind of cause the last question was answered on: a follow-up that points back ("does it hurt?")
+# is answered on it too (`choose.choose(previous=...)`).
+SLOT_LAST_SUBJECT = "last_question_subject"
 
 # Build or refresh the knowledge base when the action server starts, so a missing database is rebuilt.
 try:
@@ -238,7 +241,7 @@ class ActionAnswerQuestion(Action):
             return await ActionQueryAtrophyKnowledgeBase().run(dispatcher, tracker, domain)
         ranking = self.ranking(tracker)
         names = [(found.get(k) or {}).get("value") for k in ("condition", "cause")]
-        choice = choose.choose(ranking, names, text)
+        choice = choose.choose(ranking, names, text, previous=tracker.get_slot(SLOT_LAST_SUBJECT))
         if choice.topic is None:
             dispatcher.utter_message(response="utter_which_topic", buttons=self.topic_buttons(choice.offer))
             return []
@@ -257,6 +260,9 @@ class ActionAnswerQuestion(Action):
             also_reply, also_events = self.answer_topic(choice.also, text)
             dispatcher.utter_message(text=also_reply)
             events += also_events   # a subject's slots, for follow-ups (aspects set none)
+        subject = next((t for t in (choice.topic, choice.also) if choose.is_subject(t)), None)
+        if subject:
+            events.append(SlotSet(SLOT_LAST_SUBJECT, subject))
         if own_situation.describes_own_muscle_loss(text) and not tracker.active_loop_name:
             events.append(FollowupAction("utter_offer_symptom_check"))
         return events

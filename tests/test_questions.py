@@ -130,3 +130,17 @@ def test_an_aspect_question_about_a_named_subject_gets_the_subject_too():
     assert (choice.topic, choice.also) == ("prevention_treatment", "als")
     choice = choose.choose([("prevention_treatment", 0.8)], text="how is guillain barre treated")
     assert choice.also == "guillain_barre"
+
+
+def test_a_follow_up_that_points_back_is_answered_on_the_last_subject_too():
+    # "What exercise is safe with it?" after an answer about MS: the aspect, and MS beside it.
+    choice = choose.choose([("prevention_treatment", 0.8)], text="what exercise is safe to do with it?",
+                           previous="multiple_sclerosis")
+    assert (choice.topic, choice.also) == ("prevention_treatment", "multiple_sclerosis")
+    # Nothing likely, but the message points back: the last subject rather than a list of buttons.
+    assert choose.choose([("pain", 0.12), ("recovery", 0.11)], text="can it make your muscles waste?",
+                         previous="guillain_barre").topic == "guillain_barre"
+    # No pointing back, or a subject named: the previous subject is left alone.
+    assert choose.choose([("prevention_treatment", 0.8)], text="what exercise is safe?",
+                         previous="multiple_sclerosis").also is None
+    assert choose.choose([("recovery", 0.8)], text="does it get better with als?", previous="multiple_sclerosis").also == "als"

@@ -11,9 +11,14 @@ Many questions join a subject (a cause, a condition, ageing) and an aspect of it
 how to treat it, when to see a doctor): "broke my back two years ago, will my leg muscles come back?". When the
 runner-up is likely too (`ALSO_AT`), or the question names a subject (a condition, a cause), and the two are one
 subject and one aspect, both are answered, the likelier first.
+
+A follow-up that points back ("what exercise is safe with it?", "can it make your muscles waste?") names no subject:
+the subject of the conversation's last answer (`previous`) is answered beside the aspect, or alone when nothing
+else is likely.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from atrophy.questions.catalogue import match_name, mentioned_topics, topics
@@ -22,6 +27,8 @@ ANSWER_AT = 0.45
 GUESS_AT = 0.2
 ALSO_AT = 0.2
 ASPECTS = frozenset({"recovery", "pain", "prevention_treatment", "when_to_seek_care"})
+# Words by which a follow-up points back at what was just talked about.
+REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|those|these|them|they|the same|that one|this one)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -32,11 +39,28 @@ class Choice:
     also: str | None = None         # a second topic answered after the first (a subject and an aspect of it)
 
 
-def choose(ranking: list[tuple[str, float]], names: list[str | None] = (), text: str = "") -> Choice:
+def is_subject(topic: str | None) -> bool:
+    """A condition or a kind of cause (not an aspect such as recovery, nor a general topic)."""
+    return bool(topic) and topic in topics() and bool({"condition", "category"} & set(topics()[topic].answer))
+
+
+def choose(ranking: list[tuple[str, float]], names: list[str | None] = (), text: str = "",
+           previous: str | None = None) -> Choice:
     known = topics()
     ranking = [(t, p) for t, p in ranking if t in known]
     named = [t for t in (match_name(n) for n in names if n) if t]
     named += [t for t in mentioned_topics(text) if t not in named]
+    choice = _choose(ranking, named)
+    if not (is_subject(previous) and not named and REFERS_BACK.search(text or "")):
+        return choice
+    if choice.topic is None:
+        return Choice(previous, reason=f"follow-up on {previous}")
+    if choice.topic in ASPECTS and choice.also in (None, previous):
+        return Choice(choice.topic, reason=f"{choice.reason}; follow-up on {previous}", also=previous)
+    return choice
+
+
+def _choose(ranking: list[tuple[str, float]], named: list[str]) -> Choice:
     best, probability = ranking[0] if ranking else (None, 0.0)
     if best and probability >= ANSWER_AT:
         return Choice(best, reason=f"classifier {probability:.2f}", also=_also(ranking, named))
