@@ -403,11 +403,10 @@ class ActionRecordEscalation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         signs = list(tracker.get_latest_entity_values("stroke_sign"))
         channel = tracker.get_latest_input_channel()
-        text = tracker.latest_message.get("text") or ""
         try:
-            row = escalations.record(tracker.sender_id, text, channel, signs)
+            row = escalations.record(tracker.sender_id, channel, signs)
             logger.warning("Emergency escalation %s recorded for %s (signs: %s)", row, tracker.sender_id, signs)
         except SQLAlchemyError:
             logger.exception("Emergency escalation for %s could not be recorded", tracker.sender_id)
-        oncall.notify(tracker.sender_id, channel, signs, text)
+        oncall.notify(tracker.sender_id, channel, signs)
         return []

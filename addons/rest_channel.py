@@ -5,8 +5,10 @@ into an empty reply (after logging a traceback), and passes on anything else. Th
 URL (`/webhooks/rest/webhook`) and the same answers for good requests, and:
 
 * 400 for a body that is not a JSON object, a `message` that is missing or not a string, a `sender` that is
-  not a string or number or is longer than the tracker store's 255 characters, `metadata` that is not an object;
-* 413 for a message longer than `ATROPHY_MAX_MESSAGE_CHARS` (default 5000 characters, a long page of text);
+  missing, empty, "default", not a string or number, or longer than the tracker store's 255 characters,
+  `metadata` that is not an object;
+* 413 for a message longer than `ATROPHY_MAX_MESSAGE_CHARS` (default 5000 characters, a long page of text), and
+  for `metadata` over 2,000 characters of JSON (it is stored with every event);
 * removes control characters (keeping new lines and tabs) and unpaired surrogates, which PostgreSQL
   cannot store, before the message reaches the NLU pipeline.
 
@@ -15,6 +17,7 @@ Configure it in credentials.yml as `addons.rest_channel.SafeRestInput:` in place
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 from typing import Any, Awaitable, Callable, Optional
@@ -28,6 +31,7 @@ from sanic.response import HTTPResponse
 
 MAX_MESSAGE_CHARS_ENV = "ATROPHY_MAX_MESSAGE_CHARS"
 DEFAULT_MAX_MESSAGE_CHARS = 5000
+MAX_METADATA_CHARS = 2000
 MAX_SENDER_CHARS = 255  # the tracker store's sender_id column
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
 
@@ -69,18 +73,22 @@ def parse_body(request: Request) -> dict[str, Any]:
         raise BadRequest(413, f"\"message\" is too long: at most {limit} characters.")
 
     sender = body.get("sender")
-    if sender is None:
-        sender = DEFAULT_SENDER_ID
-    elif isinstance(sender, (str, int)) and not isinstance(sender, bool):
-        sender = clean_text(str(sender)).strip() or DEFAULT_SENDER_ID
-    else:
+    if isinstance(sender, (str, int)) and not isinstance(sender, bool):
+        sender = clean_text(str(sender)).strip()
+    elif sender is not None:
         raise BadRequest(400, "\"sender\" must be a string or a number.")
+    if not sender or sender == DEFAULT_SENDER_ID:
+        # Rasa would put every such request into one shared "default" conversation, each reading the others'.
+        raise BadRequest(400, "\"sender\" is required: an id of the conversation, unique to its user.")
     if len(sender) > MAX_SENDER_CHARS:
         raise BadRequest(400, f"\"sender\" is too long: at most {MAX_SENDER_CHARS} characters.")
 
     metadata = body.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise BadRequest(400, "\"metadata\" must be a JSON object.")
+    if metadata and len(json.dumps(metadata)) > MAX_METADATA_CHARS:
+        # Metadata is stored with every event of the conversation: no unbounded blobs in the tracker store.
+        raise BadRequest(413, f"\"metadata\" is too large: at most {MAX_METADATA_CHARS} characters of JSON.")
     input_channel = body.get("input_channel")
     if input_channel is not None and not isinstance(input_channel, str):
         raise BadRequest(400, "\"input_channel\" must be a string.")

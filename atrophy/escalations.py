@@ -7,11 +7,13 @@ from atrophy.db import database_url, engine_for, session
 from atrophy.models import Escalation
 
 
-def record(conversation_id: str, message: str, channel: str | None, signs: list[str]) -> int:
-    """Insert one escalation row and return its id (a conversation may escalate many times)."""
+def record(conversation_id: str, channel: str | None, signs: list[str]) -> int:
+    """Insert one escalation row and return its id (a conversation may escalate many times). The row says when,
+    where and on which signs; what the person wrote is health data the audit does not need, and is not kept
+    (the `message` column stays empty, for databases created before)."""
     Escalation.__table__.create(engine_for(database_url()), checkfirst=True)
     with session() as db, db.begin():
-        row = Escalation(conversation_id=conversation_id, channel=channel, message=message[:10_000],
+        row = Escalation(conversation_id=conversation_id, channel=channel, message="",
                          signs=",".join(signs))
         db.add(row)
         db.flush()

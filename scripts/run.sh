@@ -2,6 +2,8 @@
 # Start the action server (and, in server mode, the web chat page) in the background and the Rasa server or
 # shell in the foreground; Ctrl-C (or the foreground process ending) stops them all.
 #   scripts/run.sh [server|shell]
+# Every server listens on 127.0.0.1 unless RASA_INTERFACE / SANIC_HOST say otherwise; Ctrl-C, SIGTERM and SIGHUP
+# (the terminal closed) stop every process started here.
 # Environment (or .env): RASA_PORT (5005), ACTION_PORT (5055), ATROPHY_WEB_PORT (8080), ATROPHY_WEB_ORIGIN
 # (the page's origins allowed by CORS, space-separated, default http://localhost:$ATROPHY_WEB_PORT), ATROPHY_MODEL,
 # ATROPHY_ENDPOINTS, and the channel variables of .env.example (Slack, Telegram).
@@ -29,17 +31,19 @@ stop_all() {
 trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 129' HUP   # the terminal closed: stop everything started here, as on Ctrl-C
 
 "$bin/rasa" run actions --port "${ACTION_PORT:-5055}" &
 pids+=($!)
 
 if [ "$mode" = shell ]; then
-  "$bin/python" -m addons.channels.console shell --model "$model" --endpoints "$endpoints" --port "$rasa_port"
+  "$bin/python" -m addons.channels.console shell --model "$model" --endpoints "$endpoints" --port "$rasa_port" \
+    --interface "${RASA_INTERFACE:-127.0.0.1}"
 else
   "$bin/python" scripts/serve_web.py --port "$web_port" --rasa-url "${ATROPHY_RASA_URL:-http://localhost:$rasa_port}" &
   pids+=($!)
   echo "Starting the Rasa server. Chat in the browser at http://localhost:$web_port, or with:"
   echo "  curl -s localhost:$rasa_port/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"what causes muscle atrophy?\"}'"
   "$bin/rasa" run --model "$model" --endpoints "$endpoints" --credentials "${ATROPHY_CREDENTIALS:-credentials.yml}" \
-    --port "$rasa_port" --interface 127.0.0.1 --cors "${web_origins[@]}" "${api_args[@]}"
+    --port "$rasa_port" --interface "${RASA_INTERFACE:-127.0.0.1}" --cors "${web_origins[@]}" "${api_args[@]}"
 fi

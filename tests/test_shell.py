@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 
 import pexpect
 import pytest
@@ -52,3 +53,40 @@ def test_shell_answers_a_question_and_shows_an_emergency_readably(tmp_path):
         log.close()
     assert not port_open(action_port), "the action server must stop with the shell"
     assert not port_open(rasa_port)
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses a TCP socket listens on for this port (from /proc/net/tcp, IPv4)."""
+    found = set()
+    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, hex_port = local.split(":")
+        if state == "0A" and int(hex_port, 16) == port:   # 0A: LISTEN
+            found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
+    return found
+
+
+def test_closing_the_terminal_stops_every_server_of_the_shell_and_they_listen_on_loopback_only(tmp_path):
+    action_port, rasa_port = free_port(), free_port()
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    env = base_env(ACTION_PORT=str(action_port), RASA_PORT=str(rasa_port), ATROPHY_MODEL=str(MODEL),
+                   ATROPHY_ENDPOINTS=str(endpoints), ATROPHY_DB_URL=f"sqlite:///{tmp_path / 'kb.db'}",
+                   TERM="xterm", COLUMNS="200", LINES="50")
+    with open(tmp_path / "shell.log", "w") as log:
+        shell = pexpect.spawn("bash", [str(ROOT / "scripts" / "run.sh"), "shell"], cwd=str(ROOT), env=env,
+                              encoding="utf-8", timeout=240, dimensions=(50, 200), logfile=log)
+        try:
+            shell.expect("Bot loaded. Type a message")
+            assert listening_addresses(rasa_port) == {"127.0.0.1"}
+            assert listening_addresses(action_port) == {"127.0.0.1"}
+            shell.close(force=False)   # the terminal goes away: its processes get SIGHUP
+        finally:
+            if shell.isalive():
+                shell.terminate(force=True)
+    for _ in range(60):
+        if not port_open(action_port) and not port_open(rasa_port):
+            break
+        time.sleep(1)
+    assert not port_open(action_port), "the action server must stop when the terminal closes"
+    assert not port_open(rasa_port), "the shell's Rasa server must stop when the terminal closes"

@@ -83,3 +83,20 @@ def test_update_without_the_secret_token_is_rejected(channels):
     chat = new_chat()
     assert send(channels, message_update(chat, "hello"), secret="wrong").status_code == 403
     assert channels.telegram.messages(chat) == []
+
+
+def test_set_webhook_needs_the_secret_token_too(channels):
+    url = f"{channels.servers.url}/webhooks/telegram/set_webhook"
+    before = len(channels.telegram.calls_to("setWebhook"))
+    assert requests.get(url, timeout=30).status_code == 403
+    assert requests.get(url, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}, timeout=30).status_code == 403
+    assert len(channels.telegram.calls_to("setWebhook")) == before   # nobody outside re-pointed the bot
+    ok = requests.get(url, headers={"X-Telegram-Bot-Api-Secret-Token": channels.telegram_secret}, timeout=30)
+    assert ok.status_code == 200 and len(channels.telegram.calls_to("setWebhook")) == before + 1
+
+
+def test_a_huge_message_is_answered_and_its_text_cut_to_the_size_limit(channels):
+    chat = new_chat()
+    response = send(channels, message_update(chat, "what causes muscle atrophy? " + "x" * 200_000))
+    assert response.status_code == 200
+    assert channels.telegram.messages(chat), "every message gets an answer"

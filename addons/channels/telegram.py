@@ -12,8 +12,10 @@ Environment (see .env.example):
   ``/webhooks/telegram/webhook`` answers 503.
 * ``TELEGRAM_WEBHOOK_URL``: the public https URL of ``/webhooks/telegram/webhook``; without it no webhook is set
   (set it yourself, or re-trigger with ``GET /webhooks/telegram/set_webhook``).
-* ``TELEGRAM_SECRET_TOKEN`` (optional, recommended): sent to Telegram with ``setWebhook``; updates without the
-  matching ``X-Telegram-Bot-Api-Secret-Token`` header are rejected with 403.
+* ``TELEGRAM_SECRET_TOKEN`` (required with the access token): sent to Telegram with ``setWebhook``; updates and
+  ``/set_webhook`` calls without the matching ``X-Telegram-Bot-Api-Secret-Token`` header are rejected with 403.
+  Without it the channel stays off (503): anyone could otherwise post forged updates for any chat.
+* Message text longer than ``ATROPHY_MAX_MESSAGE_CHARS`` (as the REST channel) is cut to that length.
 * ``TELEGRAM_API_URL``: the Bot API base (default https://api.telegram.org; the tests use a local fake).
 * ``TELEGRAM_WEBHOOK_RETRY_MAX``: longest wait in seconds between ``setWebhook`` attempts (default 60).
 """
@@ -35,6 +37,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from addons.channels.common import off_blueprint, plain_links, setting
+from addons.rest_channel import max_message_chars
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +133,7 @@ class TelegramInput(InputChannel):
 
     def _authentic(self, request: Request) -> bool:
         if not self.secret_token:
-            return True
+            return False
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
         return hmac.compare_digest(given.encode(), self.secret_token.encode())
 
@@ -155,6 +158,9 @@ class TelegramInput(InputChannel):
         if bot is None:
             logger.info("Telegram channel off: set TELEGRAM_ACCESS_TOKEN to turn it on.")
             return off_blueprint("telegram", "TELEGRAM_ACCESS_TOKEN")
+        if not self.secret_token:
+            logger.warning("Telegram channel off: TELEGRAM_SECRET_TOKEN is required with the access token.")
+            return off_blueprint("telegram", "TELEGRAM_SECRET_TOKEN")
 
         @telegram_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> Any:
@@ -176,7 +182,9 @@ class TelegramInput(InputChannel):
                 await session.close()
 
         @telegram_webhook.route("/set_webhook", methods=["GET", "POST"])
-        async def set_webhook(_: Request) -> Any:
+        async def set_webhook(request: Request) -> Any:
+            if not self._authentic(request):
+                return response.text("forbidden", status=HTTPStatus.FORBIDDEN)
             try:
                 ok = bool(self.webhook_url) and await self.set_webhook()
             except Exception as error:
@@ -201,6 +209,7 @@ class TelegramInput(InputChannel):
                     logger.debug(f"answerCallbackQuery failed: {error!r}")
             if text is None:
                 return response.text("success")
+            text = text[:max_message_chars()]
             metadata = self.get_metadata(request)
             messages: List[Text] = [text]
             if text == "/restart":
