@@ -77,12 +77,12 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
         intent_name, unsure_name = self._config["intent"], self._config["unsure_intent"]
         predicted = (message.get(INTENT) or {}).get("name")
         if decision.level == ESCALATE:
-            logger.info("Red flag: %s", decision.explain())
+            logger.info("Red flag: %s", decision.summary())
             signs = [(f.sign, f.evidence) for f in decision.findings] or [("reported_sign", None)]
             entities += [self._entity("stroke_sign", sign, text, evidence) for sign, evidence in signs]
             self._set_intent(message, intent_name)
         elif decision.level == UNSURE or (predicted in (intent_name, unsure_name) and decision.probability is None):
-            logger.info("Possible stroke, asking about the onset: %s (intent classifier: %s)", decision.explain(),
+            logger.info("Possible stroke, asking about the onset: %s (intent classifier: %s)", decision.summary(),
                         predicted)
             self._set_intent(message, unsure_name)
         elif predicted in (intent_name, unsure_name):

@@ -157,3 +157,8 @@ def test_a_report_after_an_unrelated_question_is_read_without_the_question():
     text = ("hi, what helps muscle wasting from steroids? My partner's on them. Actually sorry, more urgent, he's "
             "just come in and his left leg's dragging behind him and he can't lift the foot.")
     assert StrokeDecider(default_detector(), DilutedByTheQuestion(), strict).decide(text).level == ESCALATE
+
+
+def test_the_log_summary_names_the_signs_but_not_the_persons_words():
+    decision = decide("my dad's face is drooping on one side", 0.3)
+    assert "face" in decision.summary() and "drooping" not in decision.summary()

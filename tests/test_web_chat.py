@@ -97,6 +97,9 @@ def test_page_chat_emergency_buttons_and_reload(browser_page, channels):
     page.screenshot(path=str(ARTIFACTS / "web-5-after-reload.png"), full_page=True)
 
     assert page.outside_requests == [], "the page must load nothing from the internet"
+    # The transcript is health data: kept in the tab's sessionStorage (gone with the tab), never in localStorage.
+    assert "Disuse atrophy" not in page.evaluate("() => JSON.stringify(window.localStorage)")
+    assert "Disuse atrophy" in page.evaluate("() => JSON.stringify(window.sessionStorage)")
 
 
 def test_socket_accepts_only_the_page_origin(channels):

@@ -52,6 +52,7 @@
     hideWhenNotConnected: false,
     customComponent: CustomMessage,
     customMessageDelay: function () { return 300; },
-    params: {storage: "local"}
+    // sessionStorage: the transcript (health data) survives a reload of the tab, and goes when the tab is closed.
+    params: {storage: "session"}
   }, chat);
 })();

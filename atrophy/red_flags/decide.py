@@ -64,6 +64,12 @@ class Decision:
     def escalate(self) -> bool:
         return self.level == ESCALATE
 
+    def summary(self) -> str:
+        """For logs: the level, the signs and the probability, none of the person's words (health data)."""
+        signs = ", ".join(f.sign for f in self.findings) or "no rule finding"
+        p = "n/a" if self.probability is None else f"{self.probability:.2f}"
+        return f"{self.level} ({signs}; classifier {p})"
+
     def explain(self) -> str:
         signs = "; ".join(f"{f.sign}: '{f.evidence}'" for f in self.findings) or "no rule finding"
         p = "n/a" if self.probability is None else f"{self.probability:.2f}"
