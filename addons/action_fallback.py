@@ -15,10 +15,12 @@ of Rasa is changed.
 from __future__ import annotations
 
 import logging
+import os
 from typing import TYPE_CHECKING, Any, List
 
 import rasa.core.actions.action as rasa_action
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
+from rasa.core.lock_store import LOCK_LIFETIME
 
 if TYPE_CHECKING:
     from rasa.core.channels.channel import OutputChannel
@@ -34,6 +36,8 @@ APOLOGY_TEXT = ("Sorry, I can't reach my medical information right now, so I can
                 "Please try again in a few minutes. If you have sudden weakness, numbness, vision changes or "
                 "trouble speaking, call emergency services now.")
 SILENT_ACTIONS = frozenset({"action_record_escalation"})
+ACTION_TIMEOUT_ENV = "ATROPHY_ACTION_TIMEOUT"
+DEFAULT_ACTION_TIMEOUT = 10.0
 
 
 class ApologeticRemoteAction(RemoteAction):
@@ -64,8 +68,19 @@ class ApologeticRemoteAction(RemoteAction):
         return {"text": APOLOGY_TEXT}
 
 
+def action_timeout() -> float:
+    """Seconds a custom action may take (`ATROPHY_ACTION_TIMEOUT`, default 10): Rasa waits 300 s, five times the
+    lock's 60 s lifetime, so a slow action let the conversation's next message in and kept its user waiting."""
+    try:
+        return float(os.environ.get(ACTION_TIMEOUT_ENV) or DEFAULT_ACTION_TIMEOUT)
+    except ValueError:
+        return DEFAULT_ACTION_TIMEOUT
+
+
 def install() -> None:
-    """Make the Rasa server create custom actions as `ApologeticRemoteAction` (idempotent)."""
+    """Make the Rasa server create custom actions as `ApologeticRemoteAction`, which time out after
+    `action_timeout()` seconds, well inside the conversation lock's lifetime (idempotent)."""
+    rasa_action.DEFAULT_REQUEST_TIMEOUT = min(action_timeout(), LOCK_LIFETIME / 2)
     if rasa_action.RemoteAction is not ApologeticRemoteAction:
         rasa_action.RemoteAction = ApologeticRemoteAction
         logger.debug("Custom actions answer with %s when the action server fails", APOLOGY_RESPONSE)

@@ -91,6 +91,8 @@ unsure_at: {unsure_at}       # the classifier alone gives the unsure tier (the n
 veto_below: {veto}      # a sign found by the rules escalates from here
 dismiss_below: {dismiss}   # a sign found by the rules gives the unsure tier from here; below it, nothing
 two_signs_from: 0.3   # two kinds of sign found by the rules together (FAST itself) escalate from here
+short_words: 8        # a message of at most this many words is short ...
+short_report_from: 0.25  # ... and a sign the rules found in it escalates from here; below, the unsure tier, never nothing
 """
 
 

@@ -8,6 +8,7 @@ server give no error and every event is stored. The action server tests run last
 from __future__ import annotations
 
 import json
+import signal
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -194,6 +195,22 @@ def test_action_server_down_emergencies_still_escalate_and_answers_apologise(fau
     finally:
         faulty.start_actions()
     assert_still_talking(faulty, sender)
+
+
+def test_a_hung_action_server_costs_seconds_not_minutes(faulty):
+    """SIGSTOP: the action server accepts connections and never answers. Custom actions time out after
+    ATROPHY_ACTION_TIMEOUT (10 s), inside the conversation lock's 60 s; Rasa's own default was 300 s."""
+    sender = f"hung-{uuid.uuid4()}"
+    faulty.actions.send_signal(signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        replies = faulty.send(sender, CAUSES, timeout=120)
+        took = time.monotonic() - started
+        assert joined(replies).startswith(APOLOGY_START), replies
+        assert took < 25, f"the apology took {took:.1f} s"
+    finally:
+        faulty.actions.send_signal(signal.SIGCONT)
+    assert_still_talking(faulty, f"hung-after-{uuid.uuid4()}")
 
 
 def test_unreachable_knowledge_database_gives_the_apology(faulty):

@@ -35,6 +35,7 @@ MAX_TEXT = 5000
 # Signs that count as one kind when two of them are named together (a weak, numb or paralysed limb is one kind).
 SIGN_KINDS = {"weakness_numbness": "limb", "arm_weakness": "limb", "paralysis": "limb"}
 # The end of a question (or a line) followed by more text: where a report after an unrelated question may begin.
+_WORD = re.compile(r"[A-Za-z0-9']+")
 _SENTENCE_END = re.compile(r"(?<=[?])\s+|\n+")
 
 
@@ -45,12 +46,15 @@ class Thresholds:
     veto_below: float       # a rule finding escalates from here
     dismiss_below: float = 0.0  # a rule finding gives the unsure tier from here; below, nothing
     two_signs_from: float = 0.3  # two kinds of sign found together escalate from here
+    short_words: int = 8         # a message of at most this many words is "short"
+    short_report_from: float = 0.25  # a sign found in a short message escalates from here; below, the unsure tier
 
     @staticmethod
     def load(path: Path = THRESHOLDS_FILE) -> "Thresholds":
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return Thresholds(float(data["escalate_at"]), float(data["unsure_at"]), float(data["veto_below"]),
-                          float(data.get("dismiss_below", 0.0)), float(data.get("two_signs_from", 0.3)))
+                          float(data.get("dismiss_below", 0.0)), float(data.get("two_signs_from", 0.3)),
+                          int(data.get("short_words", 8)), float(data.get("short_report_from", 0.25)))
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,11 @@ class StrokeDecider:
             # no onset is needed, and only a classifier fairly sure it is no report (a film, a drink) keeps it out
             # (explained, negated, chronic or hypothetical mentions never reach the concepts).
             level = ESCALATE
+        if level != ESCALATE and assessment.escalate and len(_WORD.findall(text)) <= self.thresholds.short_words:
+            # A terse report ("husb slurrng. sober", "seeing 2. dizzy. sick") is little more than the sign the rules
+            # found, and the classifier, which learnt short messages from form answers, doubts it: never silence.
+            fairly_sure = probability is None or probability >= self.thresholds.short_report_from
+            level = ESCALATE if fairly_sure else UNSURE
         return Decision(level, assessment.findings, probability, concepts)
 
     def _level(self, rule_found: bool, probability: float | None) -> str:
