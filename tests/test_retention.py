@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -77,3 +78,21 @@ def test_command_line_and_missing_table(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "atrophy.retention", "--days", "-1", "--url", url],
                          cwd=ROOT, env=base_env(), capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2
+
+
+def test_retention_runs_on_a_schedule_in_every_deployment():
+    """Retention that runs only when someone remembers does not run: compose and Helm both schedule it daily."""
+    import yaml
+
+    deploy = Path(__file__).resolve().parents[1] / "deploy"
+    compose = yaml.safe_load((deploy / "docker-compose.yml").read_text())
+    job = compose["services"]["retention"]
+    command = " ".join(job["entrypoint"])
+    assert "python -m atrophy.retention --days" in command and "sleep 86400" in command and "while true" in command
+    assert job["environment"]["ATROPHY_TRACKER_DB_URL"] == compose["services"]["rasa"]["environment"][
+        "ATROPHY_TRACKER_DB_URL"], "the job cleans the store the bot writes"
+    cron = yaml.safe_load((deploy / "helm" / "retention-cronjob.yaml").read_text())
+    minute, hour, day, month, weekday = cron["spec"]["schedule"].split()
+    assert (day, month, weekday) == ("*", "*", "*") and minute.isdigit() and hour.isdigit()   # once a day
+    container = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+    assert container["command"][:3] == ["python", "-m", "atrophy.retention"]
