@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import time
 
@@ -78,9 +79,15 @@ def test_closing_the_terminal_stops_every_server_of_the_shell_and_they_listen_on
                               encoding="utf-8", timeout=240, dimensions=(50, 200), logfile=log)
         try:
             shell.expect("Bot loaded. Type a message")
+            for _ in range(60):
+                if port_open(action_port) and port_open(rasa_port):
+                    break
+                time.sleep(1)
             assert listening_addresses(rasa_port) == {"127.0.0.1"}
             assert listening_addresses(action_port) == {"127.0.0.1"}
-            shell.close(force=False)   # the terminal goes away: its processes get SIGHUP
+            # The terminal goes away: the kernel sends SIGHUP to the terminal's foreground process group.
+            os.killpg(os.getpgid(shell.pid), signal.SIGHUP)
+            shell.expect(pexpect.EOF, timeout=60)
         finally:
             if shell.isalive():
                 shell.terminate(force=True)
