@@ -104,7 +104,7 @@ class StrokeDecider:
         self.classifier = classifier
         self.thresholds = thresholds or Thresholds.load()
 
-    def decide(self, text: str) -> Decision:
+    def decide(self, text: str, read_tails: bool = True) -> Decision:
         text = text if isinstance(text, str) else str(text or "")
         fixed = normalise(text[:MAX_TEXT])  # shorthand and typos, for the rules as for the classifier
         assessment = self.detector.assess(fixed)
@@ -113,7 +113,7 @@ class StrokeDecider:
         if self.classifier is not None and text.strip():
             try:
                 probability = self.classifier.probability(text[:MAX_TEXT])
-                if assessment.escalate and probability < self.thresholds.veto_below:
+                if read_tails and assessment.escalate and probability < self.thresholds.veto_below:
                     # The rules found a sign, the classifier doubts it on the whole message: a report after an
                     # unrelated question is diluted by the question; read the message from each later sentence on.
                     probability = max([probability, *(self.classifier.probability(t) for t in tails(text[:MAX_TEXT]))])
@@ -151,7 +151,9 @@ class StrokeDecider:
         texts = [t for t in texts if t and not t.startswith("/")]
         if len(texts) < 2:
             return False
-        decision = self.decide("\n".join(texts))
+        # Each message was already read with its tails; the joined text is read whole (the policy asks this at
+        # every prediction of a turn, and one encoder pass per tail would be paid each time).
+        decision = self.decide("\n".join(texts), read_tails=False)
         concepts = set().union(*(self.detector.concepts(t) for t in texts))
         return decision.escalate or (decision.level == UNSURE and adds_up(concepts))
 
