@@ -89,7 +89,7 @@ def test_near_misses_rarely_escalate_and_rarely_need_the_unsure_tier(bot):
 
 def test_the_unsure_tier_gives_the_number_first_and_yes_escalates(bot):
     sender = f"unsure-{uuid.uuid4()}"
-    first = bot.send(sender, "my dad seems a bit off and his hand feels funny")
+    first = bot.send(sender, "my dad seems a bit off and his hand feels a little funny")
     assert first and NUMBER.search(first[0].get("text") or ""), first
     assert "understand" not in (first[0].get("text") or "")
     assert [b["payload"] for b in first[0].get("buttons") or []] == ["/affirm", "/deny"]
@@ -99,7 +99,7 @@ def test_the_unsure_tier_gives_the_number_first_and_yes_escalates(bot):
 
 def test_the_unsure_tier_no_gives_advice_without_an_alert(bot):
     sender = f"unsure-no-{uuid.uuid4()}"
-    bot.send(sender, "my dad seems a bit off and his hand feels funny")
+    bot.send(sender, "my dad seems a bit off and his hand feels a little funny")
     after = bot.send(sender, "/deny")
     assert after and not any(is_alert(m) for m in after)
     assert "doctor" in (after[0].get("text") or "")
