@@ -21,16 +21,22 @@ def port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def test_shell_answers_a_question_and_shows_an_emergency_readably(tmp_path):
+def start_shell(tmp_path, log) -> tuple[pexpect.spawn, int, int]:
+    """`scripts/run.sh shell` in a pseudo-terminal on free ports: (the shell, the action port, the Rasa port)."""
     action_port, rasa_port = free_port(), free_port()
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
     env = base_env(ACTION_PORT=str(action_port), RASA_PORT=str(rasa_port), ATROPHY_MODEL=str(MODEL),
                    ATROPHY_ENDPOINTS=str(endpoints), ATROPHY_DB_URL=f"sqlite:///{tmp_path / 'kb.db'}",
                    TERM="xterm", COLUMNS="200", LINES="50")
-    log = open(tmp_path / "shell.log", "w")
     shell = pexpect.spawn("bash", [str(ROOT / "scripts" / "run.sh"), "shell"], cwd=str(ROOT), env=env,
                           encoding="utf-8", timeout=240, dimensions=(50, 200), logfile=log)
+    return shell, action_port, rasa_port
+
+
+def test_shell_answers_a_question_and_shows_an_emergency_readably(tmp_path):
+    log = open(tmp_path / "shell.log", "w")
+    shell, action_port, rasa_port = start_shell(tmp_path, log)
     try:
         shell.expect("Bot loaded. Type a message")
         shell.sendline("what causes muscle atrophy?")
@@ -68,15 +74,8 @@ def listening_addresses(port: int) -> set[str]:
 
 
 def test_closing_the_terminal_stops_every_server_of_the_shell_and_they_listen_on_loopback_only(tmp_path):
-    action_port, rasa_port = free_port(), free_port()
-    endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
-    env = base_env(ACTION_PORT=str(action_port), RASA_PORT=str(rasa_port), ATROPHY_MODEL=str(MODEL),
-                   ATROPHY_ENDPOINTS=str(endpoints), ATROPHY_DB_URL=f"sqlite:///{tmp_path / 'kb.db'}",
-                   TERM="xterm", COLUMNS="200", LINES="50")
     with open(tmp_path / "shell.log", "w") as log:
-        shell = pexpect.spawn("bash", [str(ROOT / "scripts" / "run.sh"), "shell"], cwd=str(ROOT), env=env,
-                              encoding="utf-8", timeout=240, dimensions=(50, 200), logfile=log)
+        shell, action_port, rasa_port = start_shell(tmp_path, log)
         try:
             shell.expect("Bot loaded. Type a message")
             for _ in range(60):
