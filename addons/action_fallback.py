@@ -7,6 +7,12 @@ emergency number) instead. Actions in `SILENT_ACTIONS` stay silent: `action_reco
 emergency message, which is a domain response the Rasa server sends by itself, and the user must not read an
 apology after it.
 
+Actions in `BACKGROUND_ACTIONS` run after the reply: `action_record_escalation` only writes the escalation down (the
+escalation log, the on-call post) and returns no events, yet Rasa sends a REST turn's messages only when the whole
+turn ends, so a hung action server or a slow escalation store held the emergency message back by the action
+timeout. The Rasa server now starts that call in the background and goes on at once: the alert no longer waits for
+anything but the Rasa server itself.
+
 `install()` is called by the project's tracker store (addons/tracker_store.py), which every Rasa server of the
 project loads from endpoints.yml at start-up, so `rasa run`, `rasa shell` and the replicas all get it. It
 replaces the class `rasa.core.actions.action.action_for_name_or_text` instantiates for custom actions; no file
@@ -14,6 +20,7 @@ of Rasa is changed.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from typing import TYPE_CHECKING, Any, List
@@ -36,6 +43,9 @@ APOLOGY_TEXT = ("Sorry, I can't reach my medical information right now, so I can
                 "Please try again in a few minutes. If you have sudden weakness, numbness, vision changes or "
                 "trouble speaking, call emergency services now.")
 SILENT_ACTIONS = frozenset({"action_record_escalation"})
+# Actions whose only work is a side effect after the reply: they return no events the dialogue needs.
+BACKGROUND_ACTIONS = frozenset({"action_record_escalation"})
+_background: set[asyncio.Task] = set()  # strong references, so that a running call is not garbage-collected
 ACTION_TIMEOUT_ENV = "ATROPHY_ACTION_TIMEOUT"
 DEFAULT_ACTION_TIMEOUT = 10.0
 
@@ -45,6 +55,26 @@ class ApologeticRemoteAction(RemoteAction):
 
     async def run(self, output_channel: "OutputChannel", nlg: "NaturalLanguageGenerator",
                   tracker: "DialogueStateTracker", domain: "Domain") -> List["Event"]:
+        if self.name() in BACKGROUND_ACTIONS:
+            # a copy: the tracker goes on changing while the call runs
+            task = asyncio.ensure_future(self._run_in_background(output_channel, nlg, tracker.copy(), domain))
+            _background.add(task)
+            task.add_done_callback(_background.discard)
+            return []
+        return await self._run_or_apologise(output_channel, nlg, tracker, domain)
+
+    async def _run_in_background(self, output_channel: "OutputChannel", nlg: "NaturalLanguageGenerator",
+                                 tracker: "DialogueStateTracker", domain: "Domain") -> None:
+        try:
+            events = await self._run_or_apologise(output_channel, nlg, tracker, domain)
+        except Exception as error:  # a rejection: nobody is left to hear it but the log
+            logger.error("Background action '%s' failed (%s)", self.name(), error)
+            return
+        if events:  # nothing may be added to a turn that has already been answered
+            logger.warning("Background action '%s' returned %d events; they were dropped", self.name(), len(events))
+
+    async def _run_or_apologise(self, output_channel: "OutputChannel", nlg: "NaturalLanguageGenerator",
+                                tracker: "DialogueStateTracker", domain: "Domain") -> List["Event"]:
         try:
             return await super().run(output_channel, nlg, tracker, domain)
         except ActionExecutionRejection:

@@ -12,22 +12,34 @@ URL (`/webhooks/rest/webhook`) and the same answers for good requests, and:
 * removes control characters (keeping new lines and tabs) and unpaired surrogates, which PostgreSQL
   cannot store, before the message reaches the NLU pipeline.
 
+When the message cannot be handled in its conversation (the tracker store or Redis is down), Rasa's `RestInput`
+logged the user's text and answered an empty 200. Here a stroke report still gets the emergency message from the NLU
+pipeline alone and anything else a 503 with a clear text (addons/reply_without_conversation.py); the log names the
+error, not the text.
+
 Empty and whitespace-only messages are valid: the bot answers them like any message it does not understand.
 Configure it in credentials.yml as `addons.rest_channel.SafeRestInput:` in place of `rest:`.
 """
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import os
 import re
 from typing import Any, Awaitable, Callable, Optional
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.utils.endpoints import bool_arg
 from rasa.shared.constants import DEFAULT_SENDER_ID
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from addons.reply_without_conversation import reply_without_conversation
+
+logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS_ENV = "ATROPHY_MAX_MESSAGE_CHARS"
 DEFAULT_MAX_MESSAGE_CHARS = 5000
@@ -104,7 +116,9 @@ class SafeRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        """Rasa's two routes (`/` and `/webhook`, streaming included), with the input check before them and the
+        reply without a conversation when the message cannot be handled."""
+        blueprint = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
         @blueprint.on_request
         async def check(request: Request) -> Optional[HTTPResponse]:
@@ -117,6 +131,30 @@ class SafeRestInput(RestInput):
             except Exception as error:  # whatever else is wrong with the request is still the client's
                 return response.json({"status": 400, "error": f"Bad request: {error}"}, status=400)
             return None
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @blueprint.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            checked = request.ctx.checked
+            sender, text = checked["sender"], checked["message"]
+            channel = self._extract_input_channel(request)
+            if bool_arg(request, "stream", default=False):
+                return response.stream(self.stream_response(on_new_message, text, sender, channel,
+                                                            checked["metadata"]), content_type="text/event-stream")
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(text, collector, sender, input_channel=channel,
+                                                 metadata=checked["metadata"]))
+            except (asyncio.CancelledError, Exception) as error:
+                logger.error("A message could not be handled in its conversation (%s: %s)",
+                             type(error).__name__, str(error)[:200])
+                agent = getattr(request.app.ctx, "agent", None)
+                status, messages = await reply_without_conversation(agent, text, sender, self.name())
+                return response.json(collector.messages + messages, status=status)
+            return response.json(collector.messages)
 
         return blueprint
 

@@ -1,0 +1,74 @@
+"""What the Rasa server can still say when a conversation cannot be loaded, locked or stored.
+
+Rasa handles a message inside its conversation: the lock store (Redis with replicas) serialises it and the tracker
+store (PostgreSQL or SQLite) holds its history. When either is down, Rasa's channels log the error and answer as if
+the bot had nothing to say: an empty 200, so a person reporting a stroke got no alert and no error. The emergency
+must not depend on those stores: the NLU pipeline (with the red-flag decision in it) runs in the Rasa server's
+memory and needs neither. So a channel whose message could not be handled asks the pipeline alone:
+
+* a stroke report gets the domain's emergency message, with the configured number, and a note that the
+  conversation cannot go on right now (status 200: the user got what matters);
+* any other message gets status 503 and a clear text that also gives the number in case it is an emergency.
+
+Nothing of the message is logged: it is health data.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Optional
+
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+EMERGENCY_INTENT = "report_stroke_signs"
+EMERGENCY_RESPONSE = "utter_emergency"
+NUMBER_ENTITY = "emergency_number"
+DEFAULT_NUMBER = "911"
+UNAVAILABLE = ("Sorry, I can't take messages right now because part of the service is down. Please try again in a "
+               "few minutes. If you or someone with you has sudden weakness, numbness, a drooping face, trouble "
+               "speaking or seeing, call {number} now.")
+CANNOT_GO_ON = ("I can't keep our conversation going right now because part of the service is down, but please "
+                "call {number} now.")
+
+
+def _number(parsed: dict[str, Any], slots: list[Any]) -> str:
+    for entity in parsed.get("entities") or []:
+        if entity.get("entity") == NUMBER_ENTITY and entity.get("value"):
+            return str(entity["value"])
+    for slot in slots:
+        if slot.name == NUMBER_ENTITY and slot.initial_value:
+            return str(slot.initial_value)
+    return DEFAULT_NUMBER
+
+
+async def _emergency_message(agent: Any, sender_id: str, number: str, channel: str) -> dict[str, Any]:
+    tracker = DialogueStateTracker.from_events(sender_id, [], slots=agent.domain.slots)
+    tracker.update(SlotSet(NUMBER_ENTITY, number))
+    try:
+        message = await agent.nlg.generate(EMERGENCY_RESPONSE, tracker, channel)
+        if message:
+            return message
+    except Exception:  # the alert itself must not fail: fall back to a plain payload
+        logger.exception("Could not render %s", EMERGENCY_RESPONSE)
+    return {"custom": {"emergency": True, "number": number,
+                       "text": f"EMERGENCY: this may be a stroke. Call {number} now."}}
+
+
+async def reply_without_conversation(agent: Any, text: Optional[str], sender_id: str,
+                                     channel: str) -> tuple[int, list[dict[str, Any]]]:
+    """(HTTP status, bot messages) for a message whose conversation could not be handled."""
+    parsed: dict[str, Any] = {}
+    if agent is not None and text:
+        try:
+            parsed = await agent.parse_message(text)
+        except Exception as error:  # then we know nothing, and say the general thing with the number
+            logger.error("The NLU pipeline failed too (%s)", type(error).__name__)
+    number = _number(parsed, agent.domain.slots if agent is not None and agent.domain else [])
+    if (parsed.get("intent") or {}).get("name") == EMERGENCY_INTENT:
+        logger.warning("Emergency answered without its conversation (the conversation stores are unavailable)")
+        alert = await _emergency_message(agent, sender_id, number, channel)
+        return 200, [{"recipient_id": sender_id, **alert},
+                     {"recipient_id": sender_id, "text": CANNOT_GO_ON.format(number=number)}]
+    return 503, [{"recipient_id": sender_id, "text": UNAVAILABLE.format(number=number)}]
