@@ -23,7 +23,7 @@ TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
 	$(SPACY_PIPELINE) $(ENCODER)
 
 .PHONY: help install build train run shell validate test test-rasa test-pytest lock clean web chromium test-nlu
-.PHONY: bench replicas retention eval-red-flags red-flag-figures content-check content-list question-figures
+.PHONY: audit bench replicas retention eval-red-flags red-flag-figures content-check content-list question-figures
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -102,6 +102,11 @@ test: content-list eval-red-flags test-rasa test-pytest  ## every test: content 
 
 content-list: install
 	$(BIN)/python scripts/content_check.py --list-only
+
+PIP_AUDIT := pip-audit==2.7.3
+audit: install web  ## known vulnerabilities of the locked Python packages (pip-audit) and the widget (npm audit); not a CI gate
+	$(BIN)/uv tool run --from $(PIP_AUDIT) pip-audit -r requirements/requirements.lock --no-deps --disable-pip \
+		--progress-spinner off; py=$$?; npm audit --omit=dev; js=$$?; exit $$((py || js))
 
 web: node_modules/.installed  ## install the web chat widget from package-lock.json (npm ci; no-op when current)
 

@@ -5,7 +5,7 @@ into an empty reply (after logging a traceback), and passes on anything else. Th
 URL (`/webhooks/rest/webhook`) and the same answers for good requests, and:
 
 * 400 for a body that is not a JSON object, a `message` that is missing or not a string, a `sender` that is
-  missing, empty, "default", not a string or number, or longer than the tracker store's 255 characters,
+  missing, empty, "default", another channel's (`telegram:`, `slack:`, `web:`), not a string or number, or longer than the tracker store's 255 characters,
   `metadata` that is not an object;
 * 413 for a message longer than `ATROPHY_MAX_MESSAGE_CHARS` (default 5000 characters, a long page of text), and
   for `metadata` over 2,000 characters of JSON (it is stored with every event);
@@ -25,8 +25,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import re
 from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -38,14 +36,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from addons.reply_without_conversation import reply_without_conversation
+from atrophy.conversation_ids import reserved
+from atrophy.input_policy import MAX_METADATA_CHARS, clean_text, max_message_chars
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS_ENV = "ATROPHY_MAX_MESSAGE_CHARS"
-DEFAULT_MAX_MESSAGE_CHARS = 5000
-MAX_METADATA_CHARS = 2000
 MAX_SENDER_CHARS = 255  # the tracker store's sender_id column
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
 
 
 class BadRequest(Exception):
@@ -53,19 +49,6 @@ class BadRequest(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-def clean_text(text: str) -> str:
-    """The message without control characters (new lines and tabs kept) and without unpaired surrogates."""
-    text = text.encode("utf-8", "replace").decode("utf-8")
-    return _CONTROL.sub(" ", text)
-
-
-def max_message_chars() -> int:
-    try:
-        return int(os.environ.get(MAX_MESSAGE_CHARS_ENV) or DEFAULT_MAX_MESSAGE_CHARS)
-    except ValueError:
-        return DEFAULT_MAX_MESSAGE_CHARS
 
 
 def parse_body(request: Request) -> dict[str, Any]:
@@ -92,6 +75,10 @@ def parse_body(request: Request) -> dict[str, Any]:
     if not sender or sender == DEFAULT_SENDER_ID:
         # Rasa would put every such request into one shared "default" conversation, each reading the others'.
         raise BadRequest(400, "\"sender\" is required: an id of the conversation, unique to its user.")
+    if reserved(sender):
+        # "telegram:...", "slack:...", "web:...": other channels' conversations (atrophy/conversation_ids.py)
+        raise BadRequest(400, "\"sender\" may not start with telegram:, slack: or web: (other channels' "
+                              "conversations).")
     if len(sender) > MAX_SENDER_CHARS:
         raise BadRequest(400, f"\"sender\" is too long: at most {MAX_SENDER_CHARS} characters.")
 

@@ -27,11 +27,18 @@ def db_url(request, tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def bot(tmp_path_factory):
-    """The trained bot served over REST, with its action server, on a database of its own."""
+    """The trained bot served over REST, with its action server, on a database of its own. Rasa's HTTP API is on
+    with a token (`bot.token`), so that a test can put a conversation into a state it recorded once
+    (`Servers.restore`) instead of replaying its turns for every message it checks."""
+    import secrets
+
     from tests.servers import Servers
 
     workdir = tmp_path_factory.mktemp("servers")
-    servers = Servers(workdir, env={"ATROPHY_DB_URL": f"sqlite:///{workdir / 'kb.db'}"})
+    token = secrets.token_hex(16)
+    servers = Servers(workdir, env={"ATROPHY_DB_URL": f"sqlite:///{workdir / 'kb.db'}"},
+                      rasa_args=["--enable-api", "--auth-token", token])
+    servers.token = token
     try:
         yield servers.start()
     finally:

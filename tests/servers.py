@@ -30,6 +30,7 @@ class Servers:
     endpoints_extra: str = ""
     actions: subprocess.Popen | None = None
     rasa: subprocess.Popen | None = None
+    token: str | None = None  # Rasa's HTTP API token, when rasa_args turn the API on
 
     @property
     def url(self) -> str:
@@ -79,3 +80,19 @@ class Servers:
         response = requests.post(self.webhook, json={"sender": sender, "message": message}, timeout=timeout)
         response.raise_for_status()
         return response.json()
+
+    def events(self, sender: str) -> list[dict]:
+        """The conversation's events, through Rasa's HTTP API (needs `token`)."""
+        response = requests.get(f"{self.url}/conversations/{sender}/tracker", timeout=30,
+                                params={"token": self.token, "include_events": "ALL"})
+        response.raise_for_status()
+        return response.json()["events"]
+
+    def restore(self, sender: str, events: list[dict]) -> None:
+        """Put a conversation into the state that `events` (recorded from another conversation) describe, without
+        running its turns again: Rasa's HTTP API replaces the tracker's events (needs `token`). Timestamps are left
+        out, so the state is as fresh as if the turns had just been played."""
+        fresh = [{k: v for k, v in event.items() if k != "timestamp"} for event in events]
+        response = requests.put(f"{self.url}/conversations/{sender}/tracker/events", json=fresh, timeout=30,
+                                params={"token": self.token})
+        response.raise_for_status()

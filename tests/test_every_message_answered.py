@@ -53,20 +53,30 @@ def examples() -> list[tuple[str, str]]:
     return picked + [("payload", payload) for payload in PAYLOADS]
 
 
-def play(bot, before: list[str], text: str) -> tuple[list[dict], list[dict]]:
+def reach(bot, before: list[str]) -> list[dict]:
+    """Play the state's turns once; the events of that conversation (the state), every turn answered."""
+    sender = f"state-{uuid.uuid4()}"
+    silent = [turn for turn in before if not bot.send(sender, turn)]
+    assert not silent, f"the set-up turns themselves got no reply: {silent}"
+    return bot.events(sender) if before else []
+
+
+def play(bot, state_events: list[dict], text: str) -> tuple[None, list[dict]]:
+    """`text` in a new conversation restored to the recorded state (tests/servers.py: Servers.restore, checked
+    against played turns by tests/test_red_flags_frozen_end_to_end.py)."""
     sender = f"every-{uuid.uuid4()}"
-    setup = [bot.send(sender, turn) for turn in before]
-    return setup, bot.send(sender, text)
+    if state_events:
+        bot.restore(sender, state_events)
+    return None, bot.send(sender, text)
 
 
 @pytest.mark.parametrize("state", list(STATES))
 def test_every_intent_gets_a_reply_in_every_state(bot, state):
     cases = examples()
     assert len({intent for intent, _ in cases}) >= 15
+    state_events = reach(bot, STATES[state])
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(lambda case: play(bot, STATES[state], case[1]), cases))
-    silent_setup = [turn for setup, _ in results[:1] for turn, reply in zip(STATES[state], setup) if not reply]
-    assert not silent_setup, f"the set-up of '{state}' itself got no reply: {silent_setup}"
+        results = list(pool.map(lambda case: play(bot, state_events, case[1]), cases))
     silent = [f"{intent}: {text!r}" for (intent, text), (_, reply) in zip(cases, results) if not reply]
     assert not silent, f"{len(silent)} messages got no reply {state}: {silent}"
     safety_net = [f"{intent}: {text!r}" for (intent, text), (_, reply) in zip(cases, results)

@@ -94,6 +94,8 @@ BAD_REQUESTS = {
     "sender missing (the shared 'default' conversation)": ('{"message": "hi"}', "application/json"),
     "sender empty": ('{"sender": "  ", "message": "hi"}', "application/json"),
     "sender 'default'": ('{"sender": "default", "message": "hi"}', "application/json"),
+    "another channel's sender": ('{"sender": "telegram:123456789", "message": "tell me more"}', "application/json"),
+    "a web session's sender": ('{"sender": "web:0123abcd.ef", "message": "tell me more"}', "application/json"),
     "metadata too large": (json.dumps({"sender": "x", "message": "hi", "metadata": {"k": "v" * 3000}}),
                            "application/json"),
     "metadata is a string": ('{"sender": "x", "message": "hi", "metadata": "m"}', "application/json"),

@@ -1,6 +1,6 @@
 """Two Rasa replicas (scripts/replicas.py) on the machine's PostgreSQL and Redis: concurrent conversations whose
-messages alternate between the replicas lose nothing with the project's lock store (asserted); Rasa's stock
-Redis lock store is run the same way and what it loses is printed, not asserted.
+messages alternate between the replicas lose nothing with the project's lock store. (What Rasa's stock Redis lock
+store loses the same way is a measurement, not a test: `scripts/replicas.py --lock-store stock` and deploy/README.md.)
 
 Each conversation sends rounds of two messages at the same moment, one to each replica, and waits for both
 answers before the next round. Checked in the shared tracker store: every message stored exactly once, rounds
@@ -31,7 +31,7 @@ TEXTS = ["hello", "what causes muscle atrophy?", "what is muscle atrophy?", "tha
 REPLICA_DB = "atrophy_replicas_test"
 
 
-@pytest.fixture(scope="module", params=["atomic", "stock"])
+@pytest.fixture(scope="module", params=["atomic"])
 def replicas(request, tmp_path_factory):
     pg = services.postgres_url()
     host, port = services.redis_address()
@@ -129,7 +129,6 @@ def test_concurrent_conversations_across_two_replicas(replicas, capsys):
     result = drive(replicas)
     with capsys.disabled():
         print(f"\n{replicas['lock_store']} lock store, 2 replicas: {json.dumps(result)}")
-    if replicas["lock_store"] == "atomic":
-        assert result["errors"] == 0, result
-        assert result["lost"] == result["duplicated"] == 0, result
-        assert result["rounds_out_of_order"] == result["interleaved_turns"] == 0, result
+    assert result["errors"] == 0, result
+    assert result["lost"] == result["duplicated"] == 0, result
+    assert result["rounds_out_of_order"] == result["interleaved_turns"] == 0, result

@@ -107,6 +107,19 @@ def test_emergency_stands_out_and_the_buttons_work(channels):
     wait_for_posts(channels, channel, lambda p: "Stay with the person" in texts(p), "the answer to the button")
 
 
+def test_a_message_over_the_limit_gets_a_reply_saying_so_and_a_huge_body_413(channels):
+    user, channel = f"U{uuid.uuid4().hex[:8]}", f"D{uuid.uuid4().hex[:8]}"
+    assert post_event(channels, "what causes muscle atrophy? " + "x" * 6000, user, channel).status_code == 200
+    posts = wait_for_posts(channels, channel, lambda p: "too long" in texts(p), "the too-long reply")
+    assert "5,000 characters" in texts(posts) and "911" in texts(posts)
+    assert "Disuse atrophy" not in texts(posts)
+
+    other = f"D{uuid.uuid4().hex[:8]}"
+    assert post_event(channels, "x" * 100_000, user, other).status_code == 413
+    time.sleep(1)
+    assert channels.slack.posts(other) == []
+
+
 def test_without_configuration_slack_and_telegram_are_off_and_the_server_runs(bot):
     """`rasa run` with the project's credentials.yml and no channel variables: both answer 503, REST works."""
     for channel in ("slack", "telegram"):

@@ -95,8 +95,14 @@ def test_set_webhook_needs_the_secret_token_too(channels):
     assert ok.status_code == 200 and len(channels.telegram.calls_to("setWebhook")) == before + 1
 
 
-def test_a_huge_message_is_answered_and_its_text_cut_to_the_size_limit(channels):
+def test_a_message_over_the_limit_gets_a_reply_saying_so_and_a_huge_body_413(channels):
     chat = new_chat()
-    response = send(channels, message_update(chat, "what causes muscle atrophy? " + "x" * 200_000))
+    response = send(channels, message_update(chat, "what causes muscle atrophy? " + "x" * 6000))
     assert response.status_code == 200
-    assert channels.telegram.messages(chat), "every message gets an answer"
+    reply = " ".join(m["text"] for m in channels.telegram.messages(chat))
+    assert "too long" in reply and "5,000 characters" in reply and "911" in reply
+    assert "Disuse atrophy" not in reply   # refused, not answered from a cut text
+
+    other = new_chat()
+    assert send(channels, message_update(other, "x" * 200_000)).status_code == 413
+    assert channels.telegram.messages(other) == []

@@ -8,6 +8,10 @@ the tests point it at a local fake).
 Without ``SLACK_BOT_TOKEN`` and ``SLACK_SIGNING_SECRET`` the channel is off: ``rasa run`` still starts and
 ``/webhooks/slack/webhook`` answers 503. Every request is checked against the signing secret by Rasa's
 ``is_request_from_slack_authentic`` (HMAC-SHA256, at most 5 minutes old); a bad one gets 400.
+
+The input policy of every channel (atrophy/input_policy.py): bodies over 64 kB get 413; a message longer than
+``ATROPHY_MAX_MESSAGE_CHARS`` gets a reply saying so (with the emergency number); control characters are removed.
+The conversation id is ``slack:<user id>`` (atrophy/conversation_ids.py).
 """
 from __future__ import annotations
 
@@ -16,11 +20,13 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels import slack as rasa_slack
 from rasa.core.channels.channel import OutputChannel, UserMessage
-from sanic import Blueprint
+from sanic import Blueprint, response
 from sanic.request import Request
 from slack_sdk.web.async_client import AsyncWebClient
 
 from addons.channels.common import off_blueprint, setting, slack_links
+from atrophy.conversation_ids import conversation_id, native_id
+from atrophy.input_policy import MAX_BODY_BYTES, clean_text, too_long, too_long_reply
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +51,10 @@ class SlackBot(rasa_slack.SlackBot):
                  proxy: Optional[Text] = None, api_url: Text = DEFAULT_API_URL) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         self.client = AsyncWebClient(token, proxy=proxy, base_url=api_url)
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        """Send to the Slack user: the conversation id without its ``slack:`` prefix."""
+        await super().send_response(native_id(recipient_id), message)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await super().send_text_message(recipient_id, slack_links(text), **kwargs)
@@ -103,9 +113,30 @@ class SlackInput(rasa_slack.SlackInput):
         return bool(self.slack_signing_secret) and super().is_request_from_slack_authentic(request)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        if self.configured:
-            return super().blueprint(on_new_message)
-        return off_blueprint("slack", "SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET")
+        if not self.configured:
+            return off_blueprint("slack", "SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET")
+        blueprint = super().blueprint(on_new_message)
+
+        @blueprint.on_request
+        async def cap(request: Request) -> Any:
+            if request.method == "POST" and len(request.body or b"") > MAX_BODY_BYTES:
+                return response.text("too large", status=413)
+            return None
+
+        return blueprint
+
+    async def process_message(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                              text: Text, sender_id: Optional[Text], metadata: Optional[Dict]) -> Any:
+        """Rasa's, with the input policy and the ``slack:`` conversation id."""
+        text = clean_text(text or "")
+        if too_long(text):
+            metadata = metadata or {}
+            thread_id = metadata.get("thread_id") if self.use_threads else None
+            await self.get_output_channel(metadata.get("out_channel"), thread_id).send_text_message(
+                sender_id or "", too_long_reply())
+            return response.text("")
+        sender = conversation_id("slack", sender_id) if sender_id else sender_id
+        return await super().process_message(request, on_new_message, text, sender, metadata)
 
     def get_output_channel(self, channel: Optional[Text] = None,
                            thread_id: Optional[Text] = None) -> OutputChannel:

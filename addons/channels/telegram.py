@@ -15,7 +15,9 @@ Environment (see .env.example):
 * ``TELEGRAM_SECRET_TOKEN`` (required with the access token): sent to Telegram with ``setWebhook``; updates and
   ``/set_webhook`` calls without the matching ``X-Telegram-Bot-Api-Secret-Token`` header are rejected with 403.
   Without it the channel stays off (503): anyone could otherwise post forged updates for any chat.
-* Message text longer than ``ATROPHY_MAX_MESSAGE_CHARS`` (as the REST channel) is cut to that length.
+* The input policy of every channel (atrophy/input_policy.py): bodies over 64 kB get 413; a message longer than
+  ``ATROPHY_MAX_MESSAGE_CHARS`` gets a reply saying so (with the emergency number) instead of an answer; control
+  characters are removed. The conversation id is ``telegram:<chat id>`` (atrophy/conversation_ids.py).
 * ``TELEGRAM_API_URL``: the Bot API base (default https://api.telegram.org; the tests use a local fake).
 * ``TELEGRAM_WEBHOOK_RETRY_MAX``: longest wait in seconds between ``setWebhook`` attempts (default 60).
 """
@@ -37,7 +39,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from addons.channels.common import off_blueprint, plain_links, setting
-from addons.rest_channel import max_message_chars
+from atrophy.conversation_ids import conversation_id, native_id
+from atrophy.input_policy import MAX_BODY_BYTES, clean_text, too_long, too_long_reply
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +59,10 @@ class TelegramOutput(rasa_telegram.TelegramOutput):
 
     def __init__(self, access_token: Optional[Text], api_url: Text = DEFAULT_API_URL) -> None:
         rasa_telegram.Bot.__init__(self, access_token, server=TelegramAPIServer.from_base(api_url))
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        """Send to the chat: the conversation id without its ``telegram:`` prefix."""
+        await super().send_response(native_id(recipient_id), message)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await super().send_text_message(recipient_id, plain_links(text), **kwargs)
@@ -185,6 +192,8 @@ class TelegramInput(InputChannel):
         async def set_webhook(request: Request) -> Any:
             if not self._authentic(request):
                 return response.text("forbidden", status=HTTPStatus.FORBIDDEN)
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return response.text("too large", status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
             try:
                 ok = bool(self.webhook_url) and await self.set_webhook()
             except Exception as error:
@@ -197,6 +206,8 @@ class TelegramInput(InputChannel):
         async def message(request: Request) -> Any:
             if not self._authentic(request):
                 return response.text("forbidden", status=HTTPStatus.FORBIDDEN)
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return response.text("too large", status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
             payload = request.json
             if isinstance(payload, str):
                 payload = json.loads(payload)
@@ -209,14 +220,17 @@ class TelegramInput(InputChannel):
                     logger.debug(f"answerCallbackQuery failed: {error!r}")
             if text is None:
                 return response.text("success")
-            text = text[:max_message_chars()]
+            text = clean_text(text)
+            if too_long(text):
+                await bot.send_message(chat_id, too_long_reply())
+                return response.text("success")
             metadata = self.get_metadata(request)
             messages: List[Text] = [text]
             if text == "/restart":
                 messages.append("/start")
             for text_part in messages:
                 try:
-                    await on_new_message(UserMessage(text_part, bot, str(chat_id), input_channel=self.name(),
+                    await on_new_message(UserMessage(text_part, bot, conversation_id("telegram", chat_id), input_channel=self.name(),
                                                      metadata=metadata))
                 except Exception as error:  # answer 200 anyway: Telegram would resend the update forever
                     logger.exception(f"Exception when handling a Telegram update: {error!r}")

@@ -1,0 +1,84 @@
+"""The deployment files mean what they say: parsed as YAML (and nginx's locations as text), their security flags,
+published ports and services are what the security checklist of deploy/README.md promises.
+
+No container can be built or run here (no Docker engine); these tests read the configuration the containers get.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
+
+
+def helm_values() -> dict:
+    return yaml.safe_load((DEPLOY / "helm" / "values.yaml").read_text())
+
+
+def chart_args(values: dict) -> list[str]:
+    """The Rasa container's arguments as Rasa's chart (charts/rasa/templates/deployment.yaml) renders them: its own
+    command line from applicationSettings, unless `args` replaces it wholesale."""
+    if values.get("args"):
+        return list(values["args"])
+    settings = values["applicationSettings"]
+    args = ["run", *(["--enable-api"] if settings.get("enableAPI") else []), "--port", str(settings["port"]),
+            "--cors", settings.get("cors") or "", "--jwt-method", "HS256", "--jwt-secret", "$(JWT_SECRET)",
+            "--auth-token", "$(RASA_TOKEN)"]
+    return args + list(values.get("extraArgs") or [])
+
+
+def test_helm_keeps_the_charts_cors_api_and_token_flags():
+    values = helm_values()
+    assert "args" not in values and "command" not in values, "args/command would replace the chart's command line"
+    args = chart_args(values)
+    assert args[args.index("--cors") + 1] not in ("", "*", '"*"')
+    assert args[args.index("--auth-token") + 1] == "$(RASA_TOKEN)"
+    assert "--enable-api" in args
+    assert "token" not in values["applicationSettings"], "the API token is given at install time, not committed"
+    extra = values.get("extraArgs") or []
+    assert not {"--cors", "--auth-token", "--enable-api", "--endpoints", "--credentials"} & set(extra)
+    assert values["applicationSettings"]["telemetry"]["enabled"] is False
+
+
+def test_helm_uses_the_projects_stores_and_channels():
+    settings = helm_values()["applicationSettings"]
+    endpoints = settings["endpoints"]["additionalEndpoints"]
+    assert endpoints["tracker_store"]["type"] == "addons.tracker_store.EnvSQLTrackerStore"
+    assert endpoints["lock_store"]["type"] == "addons.lock_store.AtomicRedisLockStore"
+    channels = settings["credentials"]["additionalChannelCredentials"]
+    assert "addons.rest_channel.SafeRestInput" in channels and "rest" not in channels
+
+
+def compose() -> dict:
+    return yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
+
+
+def test_compose_publishes_only_nginx_on_loopback():
+    services = compose()["services"]
+    assert set(services) == {"postgres", "redis", "actions", "rasa", "retention", "nginx"}
+    published = {name: service["ports"] for name, service in services.items() if service.get("ports")}
+    assert list(published) == ["nginx"]
+    assert all(str(port).startswith("127.0.0.1:") for port in published["nginx"])
+
+
+def test_compose_rasa_has_cors_and_a_required_token():
+    command = compose()["services"]["rasa"]["command"]
+    assert re.search(r"--cors \$\{ATROPHY_WEB_ORIGIN:-http://localhost:8080\}", command)
+    assert re.search(r"--enable-api --auth-token \$\{RASA_AUTH_TOKEN:\?", command), "the API only with a token"
+    assert compose()["services"]["rasa"]["environment"]["RASA_TELEMETRY_ENABLED"] == "false"
+
+
+def nginx_locations() -> dict[str, str]:
+    text = (DEPLOY / "nginx.conf").read_text()
+    text = re.sub(r"#[^\n]*", "", text)
+    return {match.group(1).strip(): match.group(2) for match in re.finditer(r"location\s+([^{]+)\{([^}]*)\}", text)}
+
+
+def test_nginx_forwards_the_channels_and_not_the_http_api():
+    locations = nginx_locations()
+    forwarded = {path for path, body in locations.items() if "proxy_pass" in body}
+    assert forwarded == {"= /", "/webhooks/", "/socket.io/"}
+    assert "return 404" in locations["/"], "everything else, Rasa's HTTP API included, is refused"
+    assert "upgrade" in locations["/socket.io/"].lower()
