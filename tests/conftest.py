@@ -26,33 +26,24 @@ def db_url(request, tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def bot(tmp_path_factory):
-    """The trained bot served over REST, with its action server, on a database of its own. Rasa's HTTP API is on
-    with a token (`bot.token`), so that a test can put a conversation into a state it recorded once
+def bot(channels):
+    """The trained bot served over REST, with its action server, on a database of its own: the server of the
+    `channels` fixture (every channel of credentials.yml is on there; REST is one of them), started once. Rasa's
+    HTTP API is on with a token (`bot.token`), so that a test can put a conversation into a state it recorded once
     (`Servers.restore`) instead of replaying its turns for every message it checks."""
-    import secrets
-
-    from tests.servers import Servers
-
-    workdir = tmp_path_factory.mktemp("servers")
-    token = secrets.token_hex(16)
-    servers = Servers(workdir, env={"ATROPHY_DB_URL": f"sqlite:///{workdir / 'kb.db'}"},
-                      rasa_args=["--enable-api", "--auth-token", token])
-    servers.token = token
-    try:
-        yield servers.start()
-    finally:
-        servers.stop()
+    return channels.servers
 
 
 @pytest.fixture(scope="session")
 def channels(tmp_path_factory):
-    """One Rasa server with every channel of credentials.yml on (socket.io, Slack, Telegram), started once.
+    """One Rasa server with every channel of credentials.yml on (REST, socket.io, Slack, Telegram), started once,
+    with Rasa's HTTP API on behind a token (`servers.token`).
 
     Slack and Telegram are configured from the environment and point at local fake APIs. The fake Telegram
     API only starts after the Rasa server is up: the server must start while Telegram is unreachable and
     set the webhook later. The web chat page (scripts/serve_web.py) is served for the browser test.
     """
+    import secrets
     import subprocess
     import sys
     from types import SimpleNamespace
@@ -68,7 +59,7 @@ def channels(tmp_path_factory):
     config = SimpleNamespace(
         slack=slack, telegram=telegram, slack_secret="test-signing-secret", telegram_secret="test-secret-token",
         telegram_token="123456:TEST-token", telegram_webhook="https://bot.example.test/webhooks/telegram/webhook",
-        web_url=f"http://localhost:{web_port}", workdir=workdir)
+        web_url=f"http://localhost:{web_port}", workdir=workdir, session_secret="test-session-secret")
     servers = Servers(workdir, env={
         "ATROPHY_DB_URL": f"sqlite:///{workdir / 'kb.db'}",
         "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": config.slack_secret,
@@ -76,7 +67,9 @@ def channels(tmp_path_factory):
         "TELEGRAM_ACCESS_TOKEN": config.telegram_token, "TELEGRAM_WEBHOOK_URL": config.telegram_webhook,
         "TELEGRAM_SECRET_TOKEN": config.telegram_secret, "TELEGRAM_API_URL": telegram.url,
         "TELEGRAM_WEBHOOK_RETRY_MAX": "2",
-    }, rasa_args=["--cors", config.web_url])
+        "ATROPHY_SESSION_SECRET": config.session_secret,
+    }, rasa_args=["--cors", config.web_url, "--enable-api", "--auth-token", secrets.token_hex(16)])
+    servers.token = servers.rasa_args[-1]
     page = None
     try:
         servers.start()

@@ -19,7 +19,7 @@ import requests
 import sqlalchemy as sa
 import yaml
 
-from tests.servers import ROOT, Servers, stop
+from tests.servers import ROOT, Servers
 from tests.test_end_to_end import is_emergency
 
 pytestmark = pytest.mark.e2e
@@ -238,34 +238,3 @@ def test_unreachable_knowledge_database_gives_the_apology(faulty):
         faulty.start_actions()
     assert_still_talking(faulty, f"after-nodb-{uuid.uuid4()}")
 
-
-@pytest.fixture
-def without_redis(faulty, tmp_path):
-    """A second Rasa server beside the deployed one (same action server), whose Redis lock store is down."""
-    servers = Servers(tmp_path, action_port=faulty.action_port, endpoints_extra=faulty.endpoints_extra,
-                      env={**faulty.env, "ATROPHY_REDIS_URL": "redis://127.0.0.1:1/0"})
-    servers.start_rasa()
-    try:
-        yield servers
-    finally:
-        stop(servers.rasa)
-
-
-def test_with_redis_down_a_stroke_still_gets_the_alert_and_other_messages_a_clear_503(without_redis):
-    started = time.monotonic()
-    response = requests.post(without_redis.webhook, json={"sender": f"noredis-{uuid.uuid4()}", "message": STROKE},
-                             timeout=30)
-    took = time.monotonic() - started
-    assert response.status_code == 200
-    replies = response.json()
-    assert replies and is_emergency(replies[0]) and "911" in replies[0]["custom"]["text"], replies
-    assert took < 2, f"the alert took {took:.1f} s"
-
-    response = requests.post(without_redis.webhook, json={"sender": f"noredis-{uuid.uuid4()}", "message": CAUSES},
-                             timeout=30)
-    assert response.status_code == 503
-    text = joined(response.json())
-    assert "can't take messages right now" in text and "911" in text
-    log = (without_redis.workdir / "rasa.log").read_text(errors="replace")
-    assert "could not be handled in its conversation" in log
-    assert STROKE not in log and CAUSES not in log  # no user text in the log

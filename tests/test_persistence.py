@@ -1,13 +1,17 @@
-"""Conversations are stored by the project's SQL tracker store (endpoints.yml) and continue after a restart."""
+"""Conversations are stored by the project's SQL tracker store (endpoints.yml) and continue after a restart; the
+restarted server locks conversations in the machine's Redis (as replicas do), which then goes down under it."""
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 
 import pytest
 import requests
 
-from tests.servers import ROOT, stop
+from tests import services
+from tests.servers import ROOT, free_port, stop
+from tests.tcp_proxy import TcpProxy
 from tests.test_end_to_end import is_emergency
 
 pytestmark = pytest.mark.e2e
@@ -54,6 +58,8 @@ def test_conversation_continues_after_the_rasa_server_restarts(project_bot):
     assert any(e["event"] == "user" for e in before)
 
     stop(project_bot.rasa)
+    project_bot.redis = TcpProxy(services.redis_address(), free_port()).up()
+    project_bot.env["ATROPHY_REDIS_URL"] = f"redis://127.0.0.1:{project_bot.redis.port}/13"
     project_bot.start_rasa()
 
     # "yes" only means "help is on the way" because the stored conversation just asked that question
@@ -66,6 +72,35 @@ def test_conversation_continues_after_the_rasa_server_restarts(project_bot):
     assert users == [users[0], "yes"] and "drooping" in users[0]
 
 
+def test_with_redis_down_a_stroke_still_gets_the_alert_and_other_messages_a_clear_503(project_bot):
+    """The server restarted above locks conversations in Redis; Redis goes down under it, then comes back."""
+    assert getattr(project_bot, "redis", None), "runs after the restart test, on the server it restarted"
+    stroke, question = "my dad suddenly can't move his arm and his vision went blurry", "what causes muscle atrophy?"
+    project_bot.redis.down()
+    try:
+        started = time.monotonic()
+        response = requests.post(project_bot.webhook, json={"sender": f"noredis-{uuid.uuid4()}", "message": stroke},
+                                 timeout=30)
+        took = time.monotonic() - started
+        assert response.status_code == 200
+        replies = response.json()
+        assert replies and is_emergency(replies[0]) and "911" in replies[0]["custom"]["text"], replies
+        assert took < 2, f"the alert took {took:.1f} s"
+
+        response = requests.post(project_bot.webhook, json={"sender": f"noredis-{uuid.uuid4()}", "message": question},
+                                 timeout=30)
+        assert response.status_code == 503
+        text = " ".join(m.get("text") or "" for m in response.json())
+        assert "can't take messages right now" in text and "911" in text
+    finally:
+        project_bot.redis.up()
+    log = (project_bot.workdir / "rasa.log").read_text(errors="replace")
+    assert "could not be handled in its conversation" in log
+    assert stroke not in log and question not in log  # no user text in the log
+    replies = project_bot.send(f"redis-back-{uuid.uuid4()}", question)   # Redis is back: answers again
+    assert "Disuse atrophy" in " ".join(m.get("text") or "" for m in replies)
+
+
 def test_http_api_needs_the_token(project_bot):
     """scripts/run.sh turns the API on only with RASA_AUTH_TOKEN; then every call needs that token."""
     sender = f"api-{uuid.uuid4()}"
@@ -76,8 +111,3 @@ def test_http_api_needs_the_token(project_bot):
     tracker = requests.get(url, params={"token": project_bot.token}, timeout=30)
     assert tracker.status_code == 200 and tracker.json()["sender_id"] == sender
 
-
-def test_without_a_token_the_http_api_is_off(channels):
-    url = channels.servers.url   # started as `make run` starts it without RASA_AUTH_TOKEN
-    assert requests.get(f"{url}/status", timeout=30).status_code == 404
-    assert requests.get(f"{url}/conversations/x/tracker", timeout=30).status_code == 404

@@ -8,6 +8,7 @@ import time
 
 import pexpect
 import pytest
+import requests
 
 from tests.servers import MODEL, ROOT, base_env, free_port
 
@@ -39,6 +40,9 @@ def test_shell_answers_a_question_and_shows_an_emergency_readably(tmp_path):
     shell, action_port, rasa_port = start_shell(tmp_path, log)
     try:
         shell.expect("Bot loaded. Type a message")
+        # Started as `make shell` starts it, without RASA_AUTH_TOKEN: Rasa's HTTP API is off.
+        assert requests.get(f"http://127.0.0.1:{rasa_port}/status", timeout=10).status_code == 404
+        assert requests.get(f"http://127.0.0.1:{rasa_port}/conversations/x/tracker", timeout=10).status_code == 404
         shell.sendline("what causes muscle atrophy?")
         shell.expect("Disuse atrophy", timeout=60)
         shell.expect("Neurogenic atrophy", timeout=10)

@@ -120,9 +120,9 @@ def test_a_message_over_the_limit_gets_a_reply_saying_so_and_a_huge_body_413(cha
     assert channels.slack.posts(other) == []
 
 
-def test_without_configuration_slack_and_telegram_are_off_and_the_server_runs(bot):
+def test_without_configuration_slack_and_telegram_are_off_and_the_server_runs(project_bot):
     """`rasa run` with the project's credentials.yml and no channel variables: both answer 503, REST works."""
     for channel in ("slack", "telegram"):
-        response = requests.post(f"{bot.url}/webhooks/{channel}/webhook", json={}, timeout=10)
+        response = requests.post(f"{project_bot.url}/webhooks/{channel}/webhook", json={}, timeout=10)
         assert response.status_code == 503, (channel, response.text)
-    assert bot.send(f"plain-{uuid.uuid4()}", "hello")
+    assert project_bot.send(f"plain-{uuid.uuid4()}", "hello")

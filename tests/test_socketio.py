@@ -54,7 +54,8 @@ def client(channels):
     c.close()
 
 
-def test_a_session_id_the_server_did_not_issue_is_replaced_and_its_own_is_kept(channels, client):
+def test_a_session_id_the_server_did_not_issue_is_replaced_and_its_own_is_kept(channels, client, monkeypatch):
+    monkeypatch.setenv("ATROPHY_SESSION_SECRET", channels.session_secret)   # to check the server's signature here
     forged = "0123456789abcdef0123456789abcdef"
     issued = client.session(forged)
     assert issued and issued != forged and valid_session_id(issued)
