@@ -51,13 +51,13 @@ $(ENCODER): scripts/build_encoder.py | $(VENV)/.installed
 
 $(STROKE_CLASSIFIER): $(ENCODER) $(SPACY_PIPELINE) $(STROKE_CORPUS) scripts/train_red_flags.py \
 		atrophy/red_flags/classifier.py atrophy/red_flags/normalise.py atrophy/red_flags/encoder.py \
-		atrophy/red_flags/rules.py data/red_flags/lexicon.yml data/red_flags/shorthand.yml
-	$(BIN)/python scripts/train_red_flags.py
+		atrophy/red_flags/rules.py atrophy/red_flags/lexicon.py data/red_flags/lexicon.yml data/red_flags/shorthand.yml
+	$(BIN)/python scripts/build_cache.py $@ $^ requirements/requirements.lock -- $(BIN)/python scripts/train_red_flags.py
 
 $(TOPIC_CLASSIFIER): $(ENCODER) $(QUESTION_CORPUS) scripts/train_questions.py atrophy/questions/classifier.py \
 		atrophy/questions/catalogue.py atrophy/red_flags/normalise.py atrophy/red_flags/encoder.py \
 		data/knowledge/atrophy.yml data/red_flags/shorthand.yml
-	$(BIN)/python scripts/train_questions.py
+	$(BIN)/python scripts/build_cache.py $@ $^ requirements/requirements.lock -- $(BIN)/python scripts/train_questions.py
 
 train: build $(MODEL)  ## train the model when its inputs changed
 

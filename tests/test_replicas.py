@@ -10,6 +10,8 @@ action_listen, before the next one).
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -43,7 +45,8 @@ def replicas(request, tmp_path_factory):
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "scripts" / "replicas.py"), "--replicas", "2", "--rasa-port", str(rasa_port),
          "--action-port", str(action_port), "--lock-store", request.param, "--workdir", str(workdir)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=open(workdir / "replicas.err", "ab"), text=True)
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=open(workdir / "replicas.err", "ab"), text=True,
+        start_new_session=True)  # its own process group: whatever it started can be found and stopped
     ready: dict = {}
 
     def read_ready() -> None:
@@ -62,6 +65,25 @@ def replicas(request, tmp_path_factory):
         yield ready
     finally:
         stop(proc, timeout=90)  # the script stops its servers on Ctrl-C
+        leftovers = group_members(proc.pid)
+        if leftovers:
+            os.killpg(proc.pid, signal.SIGKILL)
+        assert not leftovers, f"scripts/replicas.py left servers running after Ctrl-C: {leftovers}"
+
+
+def group_members(pgid: int) -> list[str]:
+    """The processes still alive in a process group (from /proc), as 'pid command'."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = open(f"/proc/{entry}/stat").read()
+            if int(stat.rsplit(")", 1)[1].split()[2]) == pgid and stat.rsplit(")", 1)[1].split()[0] != "Z":
+                found.append(f"{entry} {open(f'/proc/{entry}/cmdline').read().replace(chr(0), ' ')[:80]}")
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
 
 
 def stored_turns(url: str, prefix: str) -> dict[str, list[tuple[str, str | None]]]:

@@ -44,7 +44,8 @@ class Client:
         self.sio.emit("user_uttered", {"message": text, "session_id": session})
 
     def close(self) -> None:
-        self.sio.disconnect()
+        # abort: do not wait for the pending long-poll request to end (up to engine.io's 25 s ping interval)
+        self.sio.eio.disconnect(abort=True)
 
 
 @pytest.fixture
