@@ -26,7 +26,13 @@ if [ -n "${RASA_AUTH_TOKEN:-}" ]; then api_args=(--enable-api --auth-token "$RAS
 pids=()
 stop_all() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for _ in $(seq 100); do   # up to 10 s to stop cleanly, then killed: nothing may outlive the script
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
 }
 trap stop_all EXIT
 trap 'exit 130' INT
@@ -36,14 +42,21 @@ trap 'exit 129' HUP   # the terminal closed: stop everything started here, as on
 "$bin/rasa" run actions --port "${ACTION_PORT:-5055}" &
 pids+=($!)
 
+# The foreground program runs as a child the script waits for, so that a signal reaches the traps at once: bash
+# runs a trap only after the foreground command ends, and a `rasa shell` that survived the terminal's SIGHUP kept
+# the whole set running. Its standard input stays the terminal (0<&0: a background job would get /dev/null).
 if [ "$mode" = shell ]; then
   "$bin/python" -m addons.channels.console shell --model "$model" --endpoints "$endpoints" --port "$rasa_port" \
-    --interface "${RASA_INTERFACE:-127.0.0.1}"
+    --interface "${RASA_INTERFACE:-127.0.0.1}" 0<&0 &
+  pids+=($!)
+  wait "$!"
 else
   "$bin/python" scripts/serve_web.py --port "$web_port" --rasa-url "${ATROPHY_RASA_URL:-http://localhost:$rasa_port}" &
   pids+=($!)
   echo "Starting the Rasa server. Chat in the browser at http://localhost:$web_port, or with:"
   echo "  curl -s localhost:$rasa_port/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{\"sender\": \"me\", \"message\": \"what causes muscle atrophy?\"}'"
   "$bin/rasa" run --model "$model" --endpoints "$endpoints" --credentials "${ATROPHY_CREDENTIALS:-credentials.yml}" \
-    --port "$rasa_port" --interface "${RASA_INTERFACE:-127.0.0.1}" --cors "${web_origins[@]}" "${api_args[@]}"
+    --port "$rasa_port" --interface "${RASA_INTERFACE:-127.0.0.1}" --cors "${web_origins[@]}" "${api_args[@]}" &
+  pids+=($!)
+  wait "$!"
 fi
