@@ -82,3 +82,12 @@ def test_nginx_forwards_the_channels_and_not_the_http_api():
     assert forwarded == {"= /", "/webhooks/", "/socket.io/"}
     assert "return 404" in locations["/"], "everything else, Rasa's HTTP API included, is refused"
     assert "upgrade" in locations["/socket.io/"].lower()
+
+
+def test_every_replica_signs_web_sessions_with_the_same_configured_secret():
+    """Without it each replica (and each restart) would sign with a random secret of its own, and a web visitor's
+    session would be refused by the next replica that serves it."""
+    compose_value = compose()["services"]["rasa"]["environment"]["ATROPHY_SESSION_SECRET"]
+    assert compose_value.startswith("${ATROPHY_SESSION_SECRET:?"), "required, from .env"
+    helm_env = {e["name"]: e for e in helm_values()["extraEnv"]}
+    assert helm_env["ATROPHY_SESSION_SECRET"]["valueFrom"]["secretKeyRef"]["key"] == "session-secret"
