@@ -26,6 +26,10 @@ class TcpProxy:
         """Refuse new connections and cut the open ones, as a stopped service does."""
         listener, self._listener = self._listener, None
         if listener is not None:
+            try:  # on Linux, close() alone leaves a socket blocked in accept() listening; shutdown() wakes it
+                listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             listener.close()
         with self._lock:
             connections, self._connections = self._connections, []
