@@ -7,7 +7,7 @@ import time
 import uuid
 
 import pytest
-from rasa.core.lock_store import LockError, LockStore, RedisLockStore
+from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from addons.lock_store import AtomicRedisLockStore, redis_url_from
@@ -139,24 +139,6 @@ def test_two_replicas_never_hold_the_same_conversation_at_once(make_store):
     state = _hammer(make_store, workers_per_store=3, turns=8, cid="hammered")
     assert state["overlaps"] == 0 and state["errors"] == 0 and state["stuck"] == 0
     assert state["counter"] == state["expected"]
-
-
-def test_stock_redis_lock_store_for_comparison(redis_url, capsys):
-    """Not asserted: shows what Rasa's GET-then-SET lock lets through under the same load."""
-    import redis
-
-    db = redis.Redis.from_url(redis_url)
-    prefix = f"stock{uuid.uuid4().hex}"
-    state = _hammer(lambda: RedisLockStore(host=db.connection_pool.connection_kwargs["host"],
-                                           port=db.connection_pool.connection_kwargs["port"],
-                                           db=REDIS_TEST_DB, key_prefix=prefix),
-                    workers_per_store=3, turns=8, cid="hammered", lifetime=0.5)
-    for key in db.keys(prefix + "*"):
-        db.delete(key)
-    with capsys.disabled():
-        print(f"\nstock RedisLockStore: {state['overlaps']} overlapping holders, "
-              f"{state['expected'] - state['counter']} of {state['expected']} updates lost, {state['errors']} errors, "
-              f"{state['stuck']} waiters stuck")
 
 
 def test_configuration_from_endpoints_and_environment(monkeypatch, redis_url):
