@@ -100,3 +100,39 @@ def test_closing_the_terminal_stops_every_server_of_the_shell_and_they_listen_on
         time.sleep(1)
     assert not port_open(action_port), "the action server must stop when the terminal closes"
     assert not port_open(rasa_port), "the shell's Rasa server must stop when the terminal closes"
+
+
+def test_make_run_stops_every_server_on_sigterm(tmp_path):
+    """`scripts/run.sh server` (what `make run` starts): the action server, the web page and the Rasa server all
+    listen on loopback only, and SIGTERM to the script (a service manager stopping it) stops all three."""
+    import subprocess
+
+    action_port, rasa_port, web_port = free_port(), free_port(), free_port()
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    env = base_env(ACTION_PORT=str(action_port), RASA_PORT=str(rasa_port), ATROPHY_WEB_PORT=str(web_port),
+                   ATROPHY_MODEL=str(MODEL), ATROPHY_ENDPOINTS=str(endpoints),
+                   ATROPHY_DB_URL=f"sqlite:///{tmp_path / 'kb.db'}")
+    env.pop("RASA_AUTH_TOKEN", None)
+    with open(tmp_path / "run.log", "wb") as log:
+        script = subprocess.Popen(["bash", str(ROOT / "scripts" / "run.sh"), "server"], cwd=ROOT, env=env,
+                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            for _ in range(240):
+                if all(port_open(p) for p in (action_port, rasa_port, web_port)):
+                    break
+                time.sleep(1)
+            for port in (action_port, rasa_port, web_port):
+                assert listening_addresses(port) == {"127.0.0.1"}, port
+            reply = requests.post(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", timeout=60,
+                                  json={"sender": "run-check", "message": STROKE}).json()
+            assert reply and (reply[0].get("custom") or {}).get("emergency") is True
+            script.send_signal(signal.SIGTERM)
+            script.wait(timeout=30)
+            still_open = [p for p in (action_port, rasa_port, web_port) if port_open(p)]
+        finally:
+            try:  # whatever is left of the script's process group, so that a failure leaves nothing running
+                os.killpg(script.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    assert not still_open, f"servers outlived SIGTERM on ports {still_open}"
