@@ -20,12 +20,13 @@ from typing import Any, Optional
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from atrophy.settings import emergency_number
+
 logger = logging.getLogger(__name__)
 
 EMERGENCY_INTENT = "report_stroke_signs"
 EMERGENCY_RESPONSE = "utter_emergency"
 NUMBER_ENTITY = "emergency_number"
-DEFAULT_NUMBER = "911"
 UNAVAILABLE = ("Sorry, I can't take messages right now because part of the service is down. Please try again in a "
                "few minutes. If you or someone with you has sudden weakness, numbness, a drooping face, trouble "
                "speaking or seeing, call {number} now.")
@@ -33,14 +34,13 @@ CANNOT_GO_ON = ("I can't keep our conversation going right now because part of t
                 "call {number} now.")
 
 
-def _number(parsed: dict[str, Any], slots: list[Any]) -> str:
+def _number(parsed: dict[str, Any]) -> str:
+    """The number the pipeline set (the RedFlagClassifier's), else the configured one: the domain slot's initial
+    value would ignore ATROPHY_EMERGENCY_NUMBER when the pipeline itself failed."""
     for entity in parsed.get("entities") or []:
         if entity.get("entity") == NUMBER_ENTITY and entity.get("value"):
             return str(entity["value"])
-    for slot in slots:
-        if slot.name == NUMBER_ENTITY and slot.initial_value:
-            return str(slot.initial_value)
-    return DEFAULT_NUMBER
+    return emergency_number()
 
 
 async def _emergency_message(agent: Any, sender_id: str, number: str, channel: str) -> dict[str, Any]:
@@ -65,7 +65,7 @@ async def reply_without_conversation(agent: Any, text: Optional[str], sender_id:
             parsed = await agent.parse_message(text)
         except Exception as error:  # then we know nothing, and say the general thing with the number
             logger.error("The NLU pipeline failed too (%s)", type(error).__name__)
-    number = _number(parsed, agent.domain.slots if agent is not None and agent.domain else [])
+    number = _number(parsed)
     if (parsed.get("intent") or {}).get("name") == EMERGENCY_INTENT:
         logger.warning("Emergency answered without its conversation (the conversation stores are unavailable)")
         alert = await _emergency_message(agent, sender_id, number, channel)

@@ -5,8 +5,8 @@ into an empty reply (after logging a traceback), and passes on anything else. Th
 URL (`/webhooks/rest/webhook`) and the same answers for good requests, and:
 
 * 400 for a body that is not a JSON object, a `message` that is missing or not a string, a `sender` that is
-  missing, empty, "default", another channel's (`telegram:`, `slack:`, `web:`), not a string or number, or longer than the tracker store's 255 characters,
-  `metadata` that is not an object;
+  missing, empty, "default", another channel's (`telegram:`, `slack:`, `web:`), not a string or number, or longer
+  than the tracker store's 255 characters, `metadata` that is not an object;
 * 413 for a message longer than `ATROPHY_MAX_MESSAGE_CHARS` (default 5000 characters, a long page of text), and
   for `metadata` over 2,000 characters of JSON (it is stored with every event);
 * removes control characters (keeping new lines and tabs) and unpaired surrogates, which PostgreSQL

@@ -5,13 +5,14 @@ engine.io's default of about 1 MB, Slack any body, and only REST cut control cha
 typed: a long page of text at most (`ATROPHY_MAX_MESSAGE_CHARS`, 5,000 characters by default). Longer ones are
 refused with a reply that says why and still gives the emergency number, never silently cut (the end of a long
 message may be the part that reports a stroke). Request bodies are capped at `MAX_BODY_BYTES` before they are
-parsed, and the NLU pipeline's first step cuts whatever still reaches it to the same length (addons/input_limits.py).
+parsed. (No NLU pipeline step cuts the text yet: only the channels keep longer messages out.)
 """
 from __future__ import annotations
 
 import re
 
 from atrophy.settings import emergency_number, max_message_chars
+
 # A request body: the message (up to 4 bytes a character in UTF-8, more when JSON escapes it) and the platform's
 # envelope (Slack's and Telegram's events carry a few kB of their own).
 MAX_BODY_BYTES = 64 * 1024

@@ -192,8 +192,6 @@ class TelegramInput(InputChannel):
         async def set_webhook(request: Request) -> Any:
             if not self._authentic(request):
                 return response.text("forbidden", status=HTTPStatus.FORBIDDEN)
-            if len(request.body or b"") > MAX_BODY_BYTES:
-                return response.text("too large", status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
             try:
                 ok = bool(self.webhook_url) and await self.set_webhook()
             except Exception as error:
@@ -230,8 +228,8 @@ class TelegramInput(InputChannel):
                 messages.append("/start")
             for text_part in messages:
                 try:
-                    await on_new_message(UserMessage(text_part, bot, conversation_id("telegram", chat_id), input_channel=self.name(),
-                                                     metadata=metadata))
+                    await on_new_message(UserMessage(text_part, bot, conversation_id("telegram", chat_id),
+                                                     input_channel=self.name(), metadata=metadata))
                 except Exception as error:  # answer 200 anyway: Telegram would resend the update forever
                     logger.exception(f"Exception when handling a Telegram update: {error!r}")
             return response.text("success")
