@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from atrophy.red_flags import default_detector
-from atrophy.red_flags.decide import ESCALATE, NONE, UNSURE, StrokeDecider, Thresholds, adds_up
+from atrophy.red_flags.decide import (ESCALATE, NONE, UNSURE, StrokeDecider, Thresholds, adds_up, level_of,
+                                      levels_of)
 from atrophy.red_flags.normalise import correct_word, domain_vocabulary, normalise
 
 THRESHOLDS = Thresholds(escalate_at=0.6, unsure_at=0.2, veto_below=0.01)
@@ -173,3 +174,23 @@ def test_a_sign_in_a_terse_message_is_never_silenced():
     # the same doubt about the same sign in a long message that explains it away: no alert
     long = "husb slurring after eight pints at the wedding, he's sober by the morning every time, so it's the drink"
     assert StrokeDecider(default_detector(), FixedClassifier(0.01), strict).decide(long).level != ESCALATE
+
+
+def test_the_tuned_decision_is_the_decision_the_bot_makes():
+    """The thresholds are tuned on `levels_of` (arrays); the bot runs `level_of` (one message): the two must agree on
+    every combination, or the tuning optimises a decision nobody runs."""
+    import itertools
+
+    import numpy as np
+
+    t = Thresholds(escalate_at=0.65, unsure_at=0.25, veto_below=0.6, dismiss_below=0.1, two_signs_from=0.3,
+                   short_words=8, short_report_from=0.25, onset_from=0.45)
+    cases = list(itertools.product([False, True], [0.0, 0.05, 0.1, 0.2, 0.25, 0.3, 0.45, 0.5, 0.6, 0.64, 0.65, 0.9],
+                                   [False, True], [False, True], [3, 20]))
+    rule, p, two, onset, words = (np.array(column) for column in zip(*cases))
+    escalate, unsure = levels_of(t, rule, p, two, onset, words <= t.short_words)
+    for i, (r, prob, tw, on, n) in enumerate(cases):
+        concepts = ({"speech", "face_droop"} if tw else {"speech"}) | ({"onset"} if on else set())
+        expected = level_of(t, r, prob, concepts, n)
+        got = ESCALATE if escalate[i] else UNSURE if unsure[i] else NONE
+        assert got == expected, (r, prob, tw, on, n)

@@ -22,6 +22,7 @@ from typing import Iterable
 
 import yaml
 
+from atrophy.red_flags import lexicon
 from atrophy.red_flags.normalise import normalise
 from atrophy.red_flags.rules import Finding, RedFlagDetector, default_detector
 
@@ -37,6 +38,7 @@ SIGN_KINDS = {"weakness_numbness": "limb", "arm_weakness": "limb", "paralysis": 
 # The end of a question (or a line) followed by more text: where a report after an unrelated question may begin.
 _WORD = re.compile(r"[A-Za-z0-9']+")
 _SENTENCE_END = re.compile(r"(?<=[?])\s+|\n+")
+_CONDITIONAL = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, lexicon.CONDITIONALS)), re.I)
 
 
 @dataclass(frozen=True)
@@ -48,13 +50,15 @@ class Thresholds:
     two_signs_from: float = 0.3  # two kinds of sign found together escalate from here
     short_words: int = 8         # a message of at most this many words is "short"
     short_report_from: float = 0.25  # a sign found in a short message escalates from here; below, the unsure tier
+    onset_from: float = 1.01     # a sign found with a time of onset in the same message escalates from here
 
     @staticmethod
     def load(path: Path = THRESHOLDS_FILE) -> "Thresholds":
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return Thresholds(float(data["escalate_at"]), float(data["unsure_at"]), float(data["veto_below"]),
                           float(data.get("dismiss_below", 0.0)), float(data.get("two_signs_from", 0.3)),
-                          int(data.get("short_words", 8)), float(data.get("short_report_from", 0.25)))
+                          int(data.get("short_words", 8)), float(data.get("short_report_from", 0.25)),
+                          float(data.get("onset_from", 1.01)))
 
 
 @dataclass(frozen=True)
@@ -87,15 +91,60 @@ def sign_kinds(concepts: Iterable[str]) -> set[str]:
 
 def tails(text: str) -> list[str]:
     """The message from after each question on: a report that follows an unrelated question ("can physio help
-    with steroids? Actually, more urgent, his leg's dragging") is read without the question before it."""
+    with steroids? Actually, more urgent, his leg's dragging") is read without the question before it. Not after
+    a hypothetical ("if my mum suddenly slurred, is it a stroke? just asking"): what follows it is in its frame."""
     starts = [m.end() for m in _SENTENCE_END.finditer(text) if m.end() < len(text)]
-    return [text[i:] for i in starts]
+    return [text[i:] for i in starts if not _CONDITIONAL.search(text[:i])]
 
 
 def adds_up(concepts: Iterable[str]) -> bool:
     """Signs given over several messages that together call for an emergency: a sign and a sudden onset."""
     concepts = set(concepts)
     return ONSET in concepts and bool(concepts - {ONSET, "one_side"})
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def level_of(t: Thresholds, rule_found: bool, probability: float | None, concepts: Iterable[str],
+             words: int) -> str:
+    """The level from what the rules found, the classifier's probability, the message's concepts and its length
+    (apart from `decide` so that the thresholds can be tuned on out-of-fold probabilities)."""
+    concepts = set(concepts)
+    if probability is None:  # no classifier: the rules decide alone
+        return ESCALATE if rule_found else NONE
+    if probability >= t.escalate_at or (rule_found and probability >= t.veto_below):
+        return ESCALATE
+    if not rule_found:
+        return UNSURE if probability >= t.unsure_at else NONE
+    if len(sign_kinds(concepts)) >= 2 and probability >= t.two_signs_from:
+        # Two kinds of sign named together in a report ("face down. arm weak. words slurred") are FAST itself:
+        # no onset is needed, and only a classifier fairly sure it is no report (a film, a drink) keeps it out
+        # (explained, negated, chronic or hypothetical mentions never reach the concepts).
+        return ESCALATE
+    if ONSET in concepts and probability >= t.onset_from:
+        # A sign and when it began, in one message ("can't get his leg to work since the match", "eyes see two
+        # since the lunch"), is a report; the classifier, unsure of wording it never saw, is only asked not to
+        # be fairly sure it is something else (a cause, a film: explained mentions never reach the rules).
+        return ESCALATE
+    if words <= t.short_words:
+        # A terse report ("husb slurrng. sober", "seeing 2. dizzy. sick") is little more than the sign the rules
+        # found, and the classifier, which learnt short messages from form answers, doubts it: never silence.
+        return ESCALATE if probability >= t.short_report_from else UNSURE
+    return UNSURE if probability >= min(t.unsure_at, t.dismiss_below) else NONE
+
+
+def levels_of(t: Thresholds, rule_found, probability, two_kinds, onset, short):
+    """`level_of` over arrays (numpy) of many messages at once, to tune the thresholds on the whole decision:
+    returns (escalate, unsure) boolean arrays. tests/test_red_flag_layers.py keeps the two equal."""
+    p = probability
+    escalate = ((p >= t.escalate_at) | (rule_found & (p >= t.veto_below))
+                | (rule_found & two_kinds & (p >= t.two_signs_from)) | (rule_found & onset & (p >= t.onset_from))
+                | (rule_found & short & (p >= t.short_report_from)))
+    unsure = ~escalate & ((~rule_found & (p >= t.unsure_at))
+                          | (rule_found & (short | (p >= min(t.unsure_at, t.dismiss_below)))))
+    return escalate, unsure
 
 
 class StrokeDecider:
@@ -113,36 +162,15 @@ class StrokeDecider:
         if self.classifier is not None and text.strip():
             try:
                 probability = self.classifier.probability(text[:MAX_TEXT])
-                if read_tails and assessment.escalate and probability < self.thresholds.veto_below:
-                    # The rules found a sign, the classifier doubts it on the whole message: a report after an
-                    # unrelated question is diluted by the question; read the message from each later sentence on.
+                if read_tails and probability < self.thresholds.escalate_at:
+                    # A report after an unrelated question ("good stretch for a stiff neck? also a grey curtain is
+                    # coming across my eye") is diluted by the question, for the classifier as for the rules: the
+                    # message is read again from each later sentence on.
                     probability = max([probability, *(self.classifier.probability(t) for t in tails(text[:MAX_TEXT]))])
             except Exception:  # the rules still decide; a broken model must not silence an emergency
                 logger.exception("The stroke classifier failed; the rules decide alone")
-        level = self._level(assessment.escalate, probability)
-        if (level != ESCALATE and assessment.escalate and len(sign_kinds(concepts)) >= 2
-                and (probability is None or probability >= self.thresholds.two_signs_from)):
-            # Two kinds of sign named together in a report ("face down. arm weak. words slurred") are FAST itself:
-            # no onset is needed, and only a classifier fairly sure it is no report (a film, a drink) keeps it out
-            # (explained, negated, chronic or hypothetical mentions never reach the concepts).
-            level = ESCALATE
-        if level != ESCALATE and assessment.escalate and len(_WORD.findall(text)) <= self.thresholds.short_words:
-            # A terse report ("husb slurrng. sober", "seeing 2. dizzy. sick") is little more than the sign the rules
-            # found, and the classifier, which learnt short messages from form answers, doubts it: never silence.
-            fairly_sure = probability is None or probability >= self.thresholds.short_report_from
-            level = ESCALATE if fairly_sure else UNSURE
+        level = level_of(self.thresholds, assessment.escalate, probability, concepts, word_count(text))
         return Decision(level, assessment.findings, probability, concepts)
-
-    def _level(self, rule_found: bool, probability: float | None) -> str:
-        t = self.thresholds
-        if probability is None:  # no classifier: the rules decide alone
-            return ESCALATE if rule_found else NONE
-        if probability >= t.escalate_at or (rule_found and probability >= t.veto_below):
-            return ESCALATE
-        if probability >= t.unsure_at or (rule_found and probability >= t.dismiss_below):
-            return UNSURE
-        return NONE
-
 
     def conversation_escalates(self, texts: list[str]) -> bool:
         """Do the user's recent messages (oldest first), read together, call for the alert that none did alone?

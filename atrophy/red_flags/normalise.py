@@ -71,12 +71,20 @@ def correct_word(word: str, extra: frozenset[str] = frozenset()) -> str:
     speller = _speller(extra)
     if low in speller.words:
         return word
-    suggestions = speller.lookup(low, Verbosity.TOP, max_edit_distance=1 if len(low) <= 5 else 2,
+    suggestions = speller.lookup(low, Verbosity.CLOSEST, max_edit_distance=1 if len(low) <= 5 else 2,
                                  transfer_casing=False)
     if not suggestions:
         return word
-    fixed = suggestions[0].term
+    fixed = max(suggestions, key=lambda s: (is_subsequence(low, s.term), s.count)).term
     return fixed.upper() if word.isupper() else fixed
+
+
+def is_subsequence(short: str, long: str) -> bool:
+    """Is `short` `long` with letters left out? Hurried and one-handed typing drops letters far more often than it
+    swaps them ("wher", "sudenly"), so among corrections at the same distance the one that only adds letters wins
+    ("wher" -> "where", not "when")."""
+    letters = iter(long)
+    return all(c in letters for c in short)
 
 
 @functools.lru_cache(maxsize=2)

@@ -702,19 +702,36 @@ class RedFlagDetector:
         return None
 
     @staticmethod
+    def _conditional(reading: _Reading, clause: tuple[int, int], start: int) -> bool:
+        """Is the clause (up to `start`) governed by "if" / "in case", or joined by "and" / "or" to a clause that
+        is? Not after a verb of uncertainty ("not sure if her face is drooping" reports an observation)."""
+        window = CONDITIONAL_WINDOW
+        while True:
+            for i in range(start - 1, max(clause[0], start - window) - 1, -1):
+                if reading.norms[i] in _WORD_SETS["conditional"] or (
+                        reading.norms[i] == "case" and i > 0 and reading.norms[i - 1] == "in"):
+                    before = reading.norms[max(clause[0], i - 2):i]
+                    return not any(n in _WORD_SETS["uncertain"] for n in before)
+            joined = reading.norms[clause[0]] in ("and", "or") and clause[0] > 0
+            if not joined or reading.sent[clause[0] - 1] != reading.sent[clause[0]]:
+                return False
+            start = clause[0]
+            clause = reading.span_of(reading.clause, start - 1)
+            window = start - clause[0]  # the whole of a joined clause
+
+    @staticmethod
     def _info(reading: _Reading, cand: _Candidate, clause: tuple[int, int]) -> str:
         """Why the sign is talked about rather than reported ("" when it is a report)."""
         start = cand.start
         seg = reading.span_of(reading.seg, start)
         report = reading.has("report", *clause) or reading.has("now", *clause)
-        # A conditional governing the sign: "what should I do if someone's face droops".
-        for i in range(start - 1, max(clause[0], start - CONDITIONAL_WINDOW) - 1, -1):
-            if reading.norms[i] in _WORD_SETS["conditional"] or (
-                    reading.norms[i] == "case" and i > 0 and reading.norms[i - 1] == "in"):
-                before = reading.norms[max(clause[0], i - 2):i]
-                if not any(n in _WORD_SETS["uncertain"] for n in before) and not report:
-                    return "hypothetical ('if ...')"
-                break
+        # A conditional governing the sign: "what should I do if someone's face droops", also over the clauses
+        # joined to it: "if she started talking gibberish and her arm went floppy".
+        # (a "now" in a later part of the clause, "..., do I do the FAST thing or is that outdated now", is not
+        # about the sign).
+        reported = reading.has("report", clause[0], seg[1]) or reading.has("now", clause[0], seg[1])
+        if not reported and RedFlagDetector._conditional(reading, clause, start):
+            return "hypothetical ('if ...')"
         if reading.has("hypo", *seg) and not report:
             return "hypothetical or general question"
         anchored = reading.anchored(*clause)
