@@ -510,8 +510,9 @@ class RedFlagDetector:
         reading = _Reading(self._make_doc(text))
         strings = self.nlp.vocab.strings
         negation = _WORD_SETS["negation"]
-        cues = {strings[m].rstrip("$") for m, s, _ in self._run(self._cues, reading)
-                if not negation.intersection(reading.norms[max(0, s - 3):s])}
+        cues = {strings[m].rstrip("$") for m, s, e in self._run(self._cues, reading)
+                if not negation.intersection(reading.norms[max(0, s - 3):s])
+                and (not strings[m].endswith("$") or reading.ends_clause(e))}
         out = {"onset"} if cues & {"sudden", "transient", "acute"} and "chronic" not in cues else set()
         if "side" in cues:
             out.add("one_side")
