@@ -44,10 +44,16 @@ STROKE_INTENTS = frozenset({"report_stroke_signs", "possible_stroke_signs"})
 _QUESTION_WORDING = re.compile(
     r"\?|^\s*(what|why|how|when|where|which|who|is|are|am|can|could|do|does|did|will|would|should|shall|has|have)\b",
     re.IGNORECASE)
+# A question asked after a description, without a question mark ("legs gone skinny and they throb, does atrophy
+# do that"): a question word or an auxiliary with its subject at the start of a later clause.
+_LATER_QUESTION = re.compile(
+    r"(?:[,;.!:]\s*|\b(?:and|but|so|or)\s+)(?:what|why|how|when|where|which|(?:is|are|can|could|do|does|did|will|would"
+    r"|should|has|have)\s+(?:it|this|that|atrophy|wasting|i|he|she|they|we|you|my|his|her|the|muscle|muscles)\b)",
+    re.IGNORECASE)
 
 
 def worded_as_question(text: str) -> bool:
-    return bool(_QUESTION_WORDING.search(text or ""))
+    return bool(_QUESTION_WORDING.search(text or "") or _LATER_QUESTION.search(text or ""))
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -98,6 +104,11 @@ class QuestionTopicClassifier(GraphComponent, IntentClassifier):
             self._set_intent(message, self._config["intent"], topics[0][1])
             return
         if label == NONE or predicted in STROKE_INTENTS:
+            return
+        if predicted == "check_symptoms" and label != KNOWLEDGE_BASE and worded_as_question(text):
+            # Answer first: a question about one's own muscle loss is answered (likely topic, or the closest
+            # ones as buttons) and the answer offers the check; "can you check my symptoms?" is `none` above.
+            self._set_intent(message, self._config["intent"], probability)
             return
         if label == KNOWLEDGE_BASE:
             if predicted in QUESTION_INTENTS or probability >= self._config["take_over_at"]:

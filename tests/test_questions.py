@@ -144,3 +144,18 @@ def test_a_follow_up_that_points_back_is_answered_on_the_last_subject_too():
     assert choose.choose([("prevention_treatment", 0.8)], text="what exercise is safe?",
                          previous="multiple_sclerosis").also is None
     assert choose.choose([("recovery", 0.8)], text="does it get better with als?", previous="multiple_sclerosis").also == "als"
+
+
+@pytest.mark.parametrize("text, question", [
+    ("legs have gone proper skinny and they throb like mad, does atrophy do that", True),
+    ("my arm is thin, is it normal", True),
+    ("why does it hurt", True),
+    ("my legs are thin", False),
+    ("I was bedbound and have lost muscle", False),
+    ("I want to check my symptoms", False),
+])
+def test_a_question_after_a_description_is_worded_as_one(text, question):
+    """Answer first: a description ending in a question without a question mark is still a question."""
+    from addons.question_topic_classifier import worded_as_question
+
+    assert worded_as_question(text) is question
