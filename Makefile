@@ -20,6 +20,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
 	addons/red_flag_classifier.py addons/stroke_conversation_policy.py addons/question_topic_classifier.py \
+	addons/compiled_lm_featurizer.py \
 	$(SPACY_PIPELINE) $(ENCODER)
 
 .PHONY: help install build train run shell validate test test-rasa test-pytest lock clean web chromium test-nlu

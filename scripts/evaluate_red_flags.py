@@ -29,11 +29,10 @@ from scripts.readme_block import write_block  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "tests" / "data" / "heldout"
-# The bars of the issue (escalation recall 100%, false escalation <= 3%, unsure tier <= 10% of near misses), and
-# what `--check` enforces: the same, except recall, where the decision stands at 99.5% on the frozen split (the
-# README says so) and every emergency it does not escalate must still get the number (the unsure tier).
+# The bars of the issue (escalation recall 100%, false escalation <= 3%, unsure tier <= 10% of near misses), which
+# `--check` enforces, with the number given first to every emergency.
 BARS = {"recall": 1.0, "false_escalation": 0.03, "unsure_near_miss": 0.10}
-ENFORCED = {"recall": 0.99, "number_first": 1.0, "false_escalation": 0.03, "unsure_near_miss": 0.10}
+ENFORCED = {"recall": 1.0, "number_first": 1.0, "false_escalation": 0.03, "unsure_near_miss": 0.10}
 USER_TURNS = 6  # as addons/stroke_conversation_policy.py
 AFFIRM = re.compile(r"^\W*(yes|yeah|yep|yup|y|ya|yea|ok|correct|right)\b", re.I)
 

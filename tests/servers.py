@@ -44,9 +44,15 @@ class Servers:
         return open(self.workdir / f"{name}.log", "ab")
 
     def start_actions(self) -> None:
+        self._spawn_actions()
+        self._wait_for_actions()
+
+    def _spawn_actions(self) -> None:
         self.actions = subprocess.Popen(
             [str(BIN / "rasa"), "run", "actions", "--port", str(self.action_port)],
             cwd=ROOT, env=base_env(**self.env), stdout=self._log("actions"), stderr=subprocess.STDOUT)
+
+    def _wait_for_actions(self) -> None:
         wait_until(lambda: requests.get(f"http://127.0.0.1:{self.action_port}/health", timeout=2).ok,
                    120, "action server", self.actions)
 
@@ -54,6 +60,10 @@ class Servers:
         stop(self.actions)
 
     def start_rasa(self) -> None:
+        self._spawn_rasa()
+        self._wait_for_rasa()
+
+    def _spawn_rasa(self) -> None:
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
                              + self.endpoints_extra)
@@ -63,13 +73,23 @@ class Servers:
              "--credentials", str(credentials), "--port", str(self.rasa_port), "--interface", "127.0.0.1",
              *self.rasa_args],
             cwd=ROOT, env=base_env(**self.env), stdout=self._log("rasa"), stderr=subprocess.STDOUT)
+
+    def _wait_for_rasa(self) -> None:
         # 503: up, but its conversation stores are not (addons/reply_without_conversation.py)
         wait_until(lambda: requests.post(self.webhook, json={"sender": "__probe__", "message": "hello"},
                                          timeout=10).status_code in (200, 503), 240, "Rasa server", self.rasa)
 
     def start(self) -> "Servers":
-        self.start_actions()
-        self.start_rasa()
+        """Both servers at once (each takes its own time to load); the Rasa server is probed once the action
+        server answers, so the probe's reply is a full one."""
+        self._spawn_actions()
+        try:
+            self._spawn_rasa()
+            self._wait_for_actions()
+            self._wait_for_rasa()
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:

@@ -20,8 +20,8 @@ pytestmark = pytest.mark.e2e
 HELDOUT = Path(__file__).parent / "data" / "heldout"
 MAX_FALSE_ESCALATION = 0.03
 MAX_UNSURE_NEAR_MISS = 0.10
-# The issue's bar is 1.0; the decision reaches 0.990 on the frozen split (README), the rest get the unsure tier.
-RECALL_FLOOR = 0.98
+# The issue's bar: every emergency of the frozen split gets the alert first, in every context.
+RECALL_FLOOR = 1.0
 NUMBER = re.compile(r"\b911\b")
 # What comes before the emergency message in each context (an empty list: a new conversation).
 CONTEXTS = {
@@ -82,7 +82,7 @@ def in_parallel(function, items: list) -> list:
 
 
 @pytest.mark.parametrize("context", list(CONTEXTS))
-def test_every_frozen_emergency_gets_the_number_first_and_nearly_all_the_alert(bot, context):
+def test_every_frozen_emergency_gets_the_alert_first(bot, context):
     items = frozen("emergency")
     assert len(items) >= 300
     # The context's turns are played once and the state restored for each message: every emergency meets the
@@ -142,8 +142,10 @@ def test_signs_given_over_several_messages_add_up_to_an_alert(bot):
 
 
 def test_sudden_and_one_sided_in_the_symptom_check_is_an_emergency(bot):
+    """By the time the weakness the check is about is known to be sudden and one-sided, the alert has come (recall
+    first: the decision may already give it at "it came on suddenly", sudden weakness being a stroke sign)."""
     sender = f"check-{uuid.uuid4()}"
     bot.send(sender, "/check_symptoms")
-    bot.send(sender, "it came on suddenly")
-    replies = bot.send(sender, "just one side of my body")
-    assert replies and is_alert(replies[0]), replies
+    sudden = bot.send(sender, "it came on suddenly")
+    one_side = bot.send(sender, "just one side of my body")
+    assert (sudden and is_alert(sudden[0])) or (one_side and is_alert(one_side[0])), (sudden, one_side)
