@@ -176,21 +176,37 @@ def test_a_sign_in_a_terse_message_is_never_silenced():
     assert StrokeDecider(default_detector(), FixedClassifier(0.01), strict).decide(long).level != ESCALATE
 
 
-def test_the_tuned_decision_is_the_decision_the_bot_makes():
-    """The thresholds are tuned on `levels_of` (arrays); the bot runs `level_of` (one message): the two must agree on
-    every combination, or the tuning optimises a decision nobody runs."""
-    import itertools
+T = Thresholds(escalate_at=0.65, unsure_at=0.25, veto_below=0.6, dismiss_below=0.1, two_signs_from=0.3,
+               short_words=8, short_report_from=0.25, onset_from=0.45)
 
+
+@pytest.mark.parametrize("rule, p, concepts, words, level", [
+    (False, 0.70, set(), 20, ESCALATE),                      # the classifier alone, confident
+    (False, 0.50, set(), 20, UNSURE),                        # the classifier alone, unsure
+    (False, 0.10, set(), 20, NONE),
+    (True, 0.60, {"speech"}, 20, ESCALATE),                  # a sign the classifier does not doubt
+    (True, 0.35, {"speech", "face_droop"}, 20, ESCALATE),    # two kinds of sign: FAST itself
+    (True, 0.20, {"speech", "face_droop"}, 20, UNSURE),      # ... unless it is fairly sure it is no report
+    (True, 0.50, {"speech", "onset"}, 20, ESCALATE),         # a sign and its time of onset
+    (True, 0.40, {"speech", "onset"}, 20, UNSURE),
+    (True, 0.30, {"speech"}, 5, ESCALATE),                   # a terse report
+    (True, 0.05, {"speech"}, 5, UNSURE),                     # ... never silence
+    (True, 0.15, {"speech"}, 20, UNSURE),
+    (True, 0.05, {"speech"}, 20, NONE),                      # a rule finding the classifier all but rules out
+    (True, None, {"speech"}, 20, ESCALATE),                  # no classifier: the rules decide alone
+    (False, None, set(), 20, NONE),
+])
+def test_the_decision_levels(rule, p, concepts, words, level):
+    assert level_of(T, rule, p, concepts, words) == level
+
+
+def test_the_decision_over_arrays_is_the_decision_on_each_message():
+    """The thresholds are tuned on `levels_of` over the whole corpus at once."""
     import numpy as np
 
-    t = Thresholds(escalate_at=0.65, unsure_at=0.25, veto_below=0.6, dismiss_below=0.1, two_signs_from=0.3,
-                   short_words=8, short_report_from=0.25, onset_from=0.45)
-    cases = list(itertools.product([False, True], [0.0, 0.05, 0.1, 0.2, 0.25, 0.3, 0.45, 0.5, 0.6, 0.64, 0.65, 0.9],
-                                   [False, True], [False, True], [3, 20]))
-    rule, p, two, onset, words = (np.array(column) for column in zip(*cases))
-    escalate, unsure = levels_of(t, rule, p, two, onset, words <= t.short_words)
-    for i, (r, prob, tw, on, n) in enumerate(cases):
-        concepts = ({"speech", "face_droop"} if tw else {"speech"}) | ({"onset"} if on else set())
-        expected = level_of(t, r, prob, concepts, n)
-        got = ESCALATE if escalate[i] else UNSURE if unsure[i] else NONE
-        assert got == expected, (r, prob, tw, on, n)
+    cases = [(True, 0.35, True, False, False), (True, 0.5, False, True, False), (True, 0.05, False, False, True),
+             (False, 0.5, False, False, True), (False, 0.7, True, True, True)]
+    rule, p, two, onset, short = (np.array(column) for column in zip(*cases))
+    escalate, unsure = levels_of(T, rule, p, two, onset, short)
+    assert escalate.tolist() == [True, True, False, False, True]
+    assert unsure.tolist() == [False, False, True, True, False]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+import numpy as np
 import yaml
 
 from atrophy.red_flags import lexicon
@@ -109,35 +110,30 @@ def word_count(text: str) -> int:
 
 def level_of(t: Thresholds, rule_found: bool, probability: float | None, concepts: Iterable[str],
              words: int) -> str:
-    """The level from what the rules found, the classifier's probability, the message's concepts and its length
-    (apart from `decide` so that the thresholds can be tuned on out-of-fold probabilities)."""
-    concepts = set(concepts)
+    """The level of one message from what the rules found, the classifier's probability, the message's concepts
+    and its length: `levels_of` on one message, so that the decision tuned is the decision the bot makes."""
     if probability is None:  # no classifier: the rules decide alone
         return ESCALATE if rule_found else NONE
-    if probability >= t.escalate_at or (rule_found and probability >= t.veto_below):
-        return ESCALATE
-    if not rule_found:
-        return UNSURE if probability >= t.unsure_at else NONE
-    if len(sign_kinds(concepts)) >= 2 and probability >= t.two_signs_from:
-        # Two kinds of sign named together in a report ("face down. arm weak. words slurred") are FAST itself:
-        # no onset is needed, and only a classifier fairly sure it is no report (a film, a drink) keeps it out
-        # (explained, negated, chronic or hypothetical mentions never reach the concepts).
-        return ESCALATE
-    if ONSET in concepts and probability >= t.onset_from:
-        # A sign and when it began, in one message ("can't get his leg to work since the match", "eyes see two
-        # since the lunch"), is a report; the classifier, unsure of wording it never saw, is only asked not to
-        # be fairly sure it is something else (a cause, a film: explained mentions never reach the rules).
-        return ESCALATE
-    if words <= t.short_words:
-        # A terse report ("husb slurrng. sober", "seeing 2. dizzy. sick") is little more than the sign the rules
-        # found, and the classifier, which learnt short messages from form answers, doubts it: never silence.
-        return ESCALATE if probability >= t.short_report_from else UNSURE
-    return UNSURE if probability >= min(t.unsure_at, t.dismiss_below) else NONE
+    concepts = set(concepts)
+    escalate, unsure = levels_of(t, np.array([rule_found]), np.array([probability]),
+                                 np.array([len(sign_kinds(concepts)) >= 2]), np.array([ONSET in concepts]),
+                                 np.array([words <= t.short_words]))
+    return ESCALATE if escalate[0] else UNSURE if unsure[0] else NONE
 
 
 def levels_of(t: Thresholds, rule_found, probability, two_kinds, onset, short):
-    """`level_of` over arrays (numpy) of many messages at once, to tune the thresholds on the whole decision:
-    returns (escalate, unsure) boolean arrays. tests/test_red_flag_layers.py keeps the two equal."""
+    """The decision over arrays (numpy) of many messages at once (the thresholds are tuned on it): returns
+    (escalate, unsure) boolean arrays. A message escalates when
+    - the classifier is confident, or the rules found a sign it does not doubt (`veto_below`);
+    - the rules found two kinds of sign ("face down. arm weak. words slurred": FAST itself) and the classifier is not
+      fairly sure it is no report (a film, a drink; explained, negated, chronic or hypothetical mentions never reach
+      the concepts);
+    - the rules found a sign and its time of onset in the same message ("can't get his leg to work since the
+      match"), from `onset_from`;
+    - the rules found a sign in a terse message ("husb slurrng. sober"), which the classifier, having learnt short
+      messages from form answers, doubts: from `short_report_from`, and never silence below it.
+    Otherwise the unsure tier (the number and the onset question) from `unsure_at` (or `dismiss_below` for a rule
+    finding), else nothing."""
     p = probability
     escalate = ((p >= t.escalate_at) | (rule_found & (p >= t.veto_below))
                 | (rule_found & two_kinds & (p >= t.two_signs_from)) | (rule_found & onset & (p >= t.onset_from))
@@ -158,18 +154,21 @@ class StrokeDecider:
         fixed = normalise(text[:MAX_TEXT])  # shorthand and typos, for the rules as for the classifier
         assessment = self.detector.assess(fixed)
         concepts = self.detector.concepts(fixed)
+        words = word_count(text)
         probability = None
         if self.classifier is not None and text.strip():
             try:
                 probability = self.classifier.probability(text[:MAX_TEXT])
-                if read_tails and probability < self.thresholds.escalate_at:
+                if read_tails and level_of(self.thresholds, assessment.escalate, probability, concepts,
+                                           words) != ESCALATE:
                     # A report after an unrelated question ("good stretch for a stiff neck? also a grey curtain is
                     # coming across my eye") is diluted by the question, for the classifier as for the rules: the
-                    # message is read again from each later sentence on.
+                    # message is read again from each later sentence on (only when the whole did not escalate:
+                    # a higher probability can change nothing then, and each part costs an encoder pass).
                     probability = max([probability, *(self.classifier.probability(t) for t in tails(text[:MAX_TEXT]))])
             except Exception:  # the rules still decide; a broken model must not silence an emergency
                 logger.exception("The stroke classifier failed; the rules decide alone")
-        level = level_of(self.thresholds, assessment.escalate, probability, concepts, word_count(text))
+        level = level_of(self.thresholds, assessment.escalate, probability, concepts, words)
         return Decision(level, assessment.findings, probability, concepts)
 
     def conversation_escalates(self, texts: list[str]) -> bool:
