@@ -142,8 +142,18 @@ def test_signs_given_over_several_messages_add_up_to_an_alert(bot):
 
 
 def test_sudden_and_one_sided_in_the_symptom_check_is_an_emergency(bot):
-    """By the time the weakness the check is about is known to be sudden and one-sided, the alert has come (recall
-    first: the decision may already give it at "it came on suddenly", sudden weakness being a stroke sign)."""
+    """The check's own buttons: "Suddenly", then "one side of the body" is an emergency, the alert first."""
+    sender = f"check-{uuid.uuid4()}"
+    bot.send(sender, "/check_symptoms")
+    bot.send(sender, "suddenly")
+    replies = bot.send(sender, "one side of the body")
+    assert replies and is_alert(replies[0]), replies
+
+
+def test_sudden_and_one_sided_in_the_symptom_check_in_own_words_is_an_emergency(bot):
+    """The same in the person's own words. Recall first: the decision may already alert at "it came on suddenly"
+    (sudden weakness is a stroke sign), or else at the one-sided answer; by then the alert has come, first in its
+    reply."""
     sender = f"check-{uuid.uuid4()}"
     bot.send(sender, "/check_symptoms")
     sudden = bot.send(sender, "it came on suddenly")
