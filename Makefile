@@ -8,7 +8,8 @@ MODEL := models/atrophy.tar.gz
 SPACY_PIPELINE := build/spacy/en_atrophy/meta.json
 ENCODER := build/encoder/all-MiniLM-L6-v2/vocab.txt
 STROKE_CLASSIFIER := build/red_flags/classifier.joblib
-STROKE_CORPUS := $(wildcard data/red_flags/corpus/*.yml) tests/data/red_flag_messages.yml $(wildcard data/nlu*.yml)
+STROKE_CORPUS := $(wildcard data/red_flags/corpus/*.yml) tests/data/red_flag_messages.yml $(wildcard data/nlu*.yml) \
+	$(wildcard data/questions/corpus/*.yml)
 TOPIC_CLASSIFIER := build/questions/topic_classifier.joblib
 QUESTION_CORPUS := $(wildcard data/questions/corpus/*.yml) $(wildcard data/nlu*.yml) data/questions/topics.yml
 
@@ -20,7 +21,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
 	addons/red_flag_classifier.py addons/stroke_conversation_policy.py addons/question_topic_classifier.py \
-	addons/compiled_lm_featurizer.py \
+	addons/compiled_lm_featurizer.py addons/input_limit.py \
 	$(SPACY_PIPELINE) $(ENCODER)
 
 .PHONY: help install build train run shell validate test test-rasa test-pytest lock clean web chromium test-nlu

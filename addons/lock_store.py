@@ -31,17 +31,20 @@ import os
 import threading
 import time
 from collections import deque
-from typing import Any, Optional
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from typing import Any, AsyncGenerator, Optional
 
 from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from addons import action_fallback
+from atrophy import settings
 
 logger = logging.getLogger(__name__)
 
-REDIS_URL_ENV = "ATROPHY_REDIS_URL"
+REDIS_URL_ENV = settings.REDIS_URL
 DEFAULT_KEY_PREFIX = "atrophy:lock:"
 DEFAULT_POLL_INTERVAL = 0.02  # seconds between checks while another ticket holds the lock
 
@@ -112,7 +115,9 @@ class _RedisQueues:
         self._snapshot = client.register_script(SNAPSHOT_SCRIPT)
 
     def keys(self, conversation_id: str) -> list[str]:
-        base = self.key_prefix + conversation_id
+        """The conversation's three keys, with the conversation id as their hash tag ({...}): Redis Cluster
+        runs a script only when all its keys are in one slot, and it places keys by the hash tag alone."""
+        base = self.key_prefix + "{" + conversation_id + "}"
         return [base + ":queue", base + ":expires", base + ":counter"]
 
     def issue(self, conversation_id: str, lifetime: float) -> int:
@@ -183,8 +188,8 @@ class _MemoryQueues:
 
 def redis_url_from(endpoint_config: Optional[EndpointConfig]) -> Optional[str]:
     """`ATROPHY_REDIS_URL`, else the endpoint's `url` (a redis:// URL or a host), else None (in memory)."""
-    if os.environ.get(REDIS_URL_ENV):
-        return os.environ[REDIS_URL_ENV]
+    if settings.redis_url():
+        return settings.redis_url()
     if endpoint_config is None or not endpoint_config.url:
         return None
     url = endpoint_config.url
@@ -217,6 +222,7 @@ class AtomicRedisLockStore(LockStore):
 
             client = redis.Redis.from_url(url, socket_timeout=float(kwargs.get("socket_timeout", socket_timeout)))
             self.queues: _RedisQueues | _MemoryQueues = _RedisQueues(client, self.key_prefix)
+            self._redis_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="redis-lock")
             logger.info("Lock store: atomic ticket locks in Redis at %s", client.connection_pool.connection_kwargs
                         .get("host", url))
         else:
@@ -240,12 +246,32 @@ class AtomicRedisLockStore(LockStore):
         except Exception as e:
             raise LockError(f"Error while issuing a lock ticket for '{conversation_id}': {e}") from e
 
+    @asynccontextmanager
+    async def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = 1) -> AsyncGenerator[TicketLock, None]:
+        """Rasa's `LockStore.lock`, with every Redis round trip off the event loop (`_step`): a Redis call on the
+        loop (redis-py is synchronous) held every other conversation of the server for its duration, up to the
+        socket timeout when Redis hangs."""
+        ticket = await self._step(self.issue_ticket, conversation_id, lock_lifetime)
+        try:
+            yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+        finally:
+            await self._step(self.cleanup, conversation_id, ticket)
+
+    async def _step(self, function: Any, *args: Any) -> Any:
+        """One atomic step: for Redis in the store's one worker thread, which runs the steps in the order they were
+        asked for (two messages of a conversation get their tickets in the order they arrived); directly for the
+        in-memory queues (microseconds)."""
+        if self.in_memory:
+            return function(*args)
+        return await asyncio.get_running_loop().run_in_executor(self._redis_thread, function, *args)
+
     async def _acquire_lock(self, conversation_id: str, ticket: int, wait_time_in_seconds: float) -> TicketLock:
         interval = min(self.poll_interval, wait_time_in_seconds)
         while True:
-            ahead = self.queues.acquire(conversation_id, ticket)
+            ahead = await self._step(self.queues.acquire, conversation_id, ticket)
             if ahead == ACQUIRED:
-                return self._ticket_lock(conversation_id)
+                return await self._step(self._ticket_lock, conversation_id)
             if ahead == EXPIRED:
                 raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}': "
                                 f"ticket {ticket} expired while waiting.")

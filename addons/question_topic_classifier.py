@@ -29,8 +29,8 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from atrophy.questions.catalogue import mentioned_topics
-from atrophy.questions.classifier import KNOWLEDGE_BASE, NONE, load_classifier
+from atrophy.questions.catalogue import cued_subjects, mentioned_topics
+from atrophy.questions.classifier import KNOWLEDGE_BASE, NONE, load_classifier, normalised
 
 logger = logging.getLogger(__name__)
 
@@ -89,14 +89,16 @@ class QuestionTopicClassifier(GraphComponent, IntentClassifier):
         text = (message.get(TEXT) or "").strip()
         if not text or text.startswith("/"):
             return
-        ranking = self._classifier.ranking(text[:2000])
+        ranking = self._classifier.ranking(text)   # at most 1,500 characters (addons/input_limit.py)
         label, probability = ranking[0]
         topics = [(t, p) for t, p in ranking if t not in (NONE, KNOWLEDGE_BASE)]
         entities = list(message.get(ENTITIES) or [])
         entities.append({"entity": "question_topic", "value": topics[0][0], "start": 0, "end": 0,
                          "confidence_entity": round(topics[0][1], 4), "extractor": "QuestionTopicClassifier",
                          "label": label, "label_confidence": round(probability, 4),
-                         "ranking": [[t, round(p, 4)] for t, p in topics[:3]]})
+                         "ranking": [[t, round(p, 4)] for t, p in topics[:3]],
+                         # subjects its everyday words point to ("after a broken ankle"), for the answer's second part
+                         "subjects": cued_subjects(normalised(text))})
         message.set(ENTITIES, entities, add_to_output=True)
         predicted = (message.get(INTENT) or {}).get("name")
         if predicted == "nlu_fallback" and label == NONE and mentioned_topics(text):

@@ -10,13 +10,16 @@ memory and needs neither. So a channel whose message could not be handled asks t
   conversation cannot go on right now (status 200: the user got what matters);
 * any other message gets status 503 and a clear text that also gives the number in case it is an emergency.
 
-Nothing of the message is logged: it is health data.
+Nothing of the message is logged: it is health data (nor the error's text, which can quote the events a
+store failed to write).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any, Optional
+from typing import Any, Awaitable, Callable, Optional
 
+from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -72,3 +75,32 @@ async def reply_without_conversation(agent: Any, text: Optional[str], sender_id:
         return 200, [{"recipient_id": sender_id, **alert},
                      {"recipient_id": sender_id, "text": CANNOT_GO_ON.format(number=number)}]
     return 503, [{"recipient_id": sender_id, "text": UNAVAILABLE.format(number=number)}]
+
+
+def answering_without_conversation(on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                                   agent: Callable[[], Any], channel: str
+                                   ) -> Callable[[UserMessage], Awaitable[None]]:
+    """`on_new_message` for channels that answer through their platform's API (Slack, Telegram): when the message
+    cannot be handled in its conversation, the replies of `reply_without_conversation` are sent through the
+    message's own output channel (the platform got its 200 long ago, or must get it anyway: Telegram resends an
+    update that failed). `agent` is called only then: the Sanic app's agent is not there when the route is built."""
+
+    async def handle(message: UserMessage) -> None:
+        try:
+            await on_new_message(message)
+        except (asyncio.CancelledError, Exception) as error:
+            logger.error("A %s message could not be handled in its conversation (%s)", channel,
+                         type(error).__name__)
+            try:
+                _, replies = await reply_without_conversation(agent(), message.text, message.sender_id, channel)
+            except Exception as reply_error:  # never raise into the platform's webhook: Telegram would resend
+                logger.error("No reply without a conversation either (%s)", type(reply_error).__name__)
+                return
+            for reply in replies:
+                payload = {key: value for key, value in reply.items() if key != "recipient_id"}
+                try:
+                    await message.output_channel.send_response(message.sender_id, payload)
+                except Exception as send_error:  # the platform is unreachable too: nothing more can be done
+                    logger.error("Could not send the %s reply (%s)", channel, type(send_error).__name__)
+
+    return handle

@@ -136,8 +136,7 @@ class SafeRestInput(RestInput):
                 await on_new_message(UserMessage(text, collector, sender, input_channel=channel,
                                                  metadata=checked["metadata"]))
             except (asyncio.CancelledError, Exception) as error:
-                logger.error("A message could not be handled in its conversation (%s: %s)",
-                             type(error).__name__, str(error)[:200])
+                logger.error("A message could not be handled in its conversation (%s)", type(error).__name__)
                 agent = getattr(request.app.ctx, "agent", None)
                 status, messages = await reply_without_conversation(agent, text, sender, self.name())
                 return response.json(collector.messages + messages, status=status)

@@ -12,28 +12,28 @@ the answer to a message the dialogue left unanswered (addons/always_reply.py).
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Any, Optional
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from sqlalchemy.engine import make_url
 
 from addons import action_fallback, always_reply
+from atrophy import settings
 
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-TRACKER_DB_URL_ENV = "ATROPHY_TRACKER_DB_URL"
-DEFAULT_TRACKER_DB_PATH = PROJECT_ROOT / "build" / "tracker.db"
+TRACKER_DB_URL_ENV = settings.TRACKER_DB_URL
+DEFAULT_TRACKER_DB_PATH = settings.BUILD_DIR / "tracker.db"
+CONNECT_TIMEOUT = 3  # seconds (PostgreSQL): a database that does not answer must not hold a message for minutes
 
 
 def tracker_db_url(configured: Optional[str] = None) -> str:
     """`configured` (the endpoint's url) when it is a full URL, else `ATROPHY_TRACKER_DB_URL`, else the SQLite
     file in build/."""
     url = configured if configured and "://" in configured else None
-    url = url or os.environ.get(TRACKER_DB_URL_ENV) or f"sqlite:///{DEFAULT_TRACKER_DB_PATH}"
+    url = url or settings.tracker_database_url()  # f"sqlite:///{DEFAULT_TRACKER_DB_PATH}" by default
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -52,9 +52,18 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         for key in ("dialect", "db", "username", "password", "port", "url"):
             kwargs.pop(key, None)  # the URL says it all
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
+        # Rasa's engine again, with what a store that can go down needs: a pooled connection is checked before use
+        # (a database that restarted leaves dead ones in the pool: the first message after it is back would fail),
+        # a connection attempt gives up in seconds, and errors do not quote the events' parameters (user text).
+        engine_url = self.engine.url
+        self.engine.dispose()
+        options = create_engine_kwargs(engine_url)
+        if engine_url.get_backend_name() == "postgresql":
+            options["connect_args"] = {**options.get("connect_args", {}), "connect_timeout": CONNECT_TIMEOUT}
+        self.engine = sa.create_engine(engine_url, pool_pre_ping=True, hide_parameters=True, **options)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            self.engine.dispose()  # reconnect with the pragmas
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -5,7 +5,10 @@ engine.io's default of about 1 MB, Slack any body, and only REST cut control cha
 typed: a long page of text at most (`ATROPHY_MAX_MESSAGE_CHARS`, 5,000 characters by default). Longer ones are
 refused with a reply that says why and still gives the emergency number, never silently cut (the end of a long
 message may be the part that reports a stroke). Request bodies are capped at `MAX_BODY_BYTES` before they are
-parsed. (No NLU pipeline step cuts the text yet: only the channels keep longer messages out.)
+parsed. Within the limit, the models read at most `MODEL_CHARS` characters (`for_models`: the beginning and the
+end, where a question usually is; addons/input_limit.py, the NLU pipeline's first step, whatever the channel):
+DIET's attention grows with the square of the tokens, and the sentence encoder reads 512 word pieces at most. The
+red-flag decision alone reads the whole message.
 """
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ from atrophy.settings import emergency_number, max_message_chars
 # envelope (Slack's and Telegram's events carry a few kB of their own).
 MAX_BODY_BYTES = 64 * 1024
 MAX_METADATA_CHARS = 2000
+MODEL_CHARS = 1500
+GAP = " … "
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
 
 TOO_LONG = ("That message is too long for me: I can read at most {limit} characters at a time. Please send a shorter "
@@ -38,3 +43,15 @@ def too_long(text: str | None) -> bool:
 def too_long_reply() -> str:
     """What a chat channel answers to a message over the limit (REST answers 413)."""
     return TOO_LONG.format(limit=f"{max_message_chars():,}", number=emergency_number())
+
+
+def for_models(text: str, limit: int = MODEL_CHARS) -> str:
+    """At most `limit` characters of `text` for the models: the first three fifths and the last two, each cut at a
+    word boundary, joined by an ellipsis; a text within the limit is returned as it is."""
+    if len(text) <= limit:
+        return text
+    budget = limit - len(GAP)
+    head, tail = text[:budget * 3 // 5], text[len(text) - budget * 2 // 5:]
+    head = head.rsplit(None, 1)[0] if " " in head.strip() else head
+    tail = tail.split(None, 1)[1] if " " in tail.strip() else tail
+    return head.rstrip() + GAP + tail.lstrip()

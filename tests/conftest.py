@@ -50,16 +50,23 @@ def channels(tmp_path_factory):
 
     import requests
 
+    from tests import services
     from tests.fake_apis import FakeSlack, FakeTelegram
     from tests.servers import ROOT, Servers, base_env, free_port, stop, wait_until
+    from tests.tcp_proxy import TcpProxy
 
     workdir = tmp_path_factory.mktemp("channels")
     slack, telegram = FakeSlack().start(), FakeTelegram()
+    # Conversations are locked in the machine's Redis (as in production with replicas), through a proxy that a test
+    # can take down; without Redis (outside CI) the server locks in memory and those tests skip.
+    redis = TcpProxy((services.REDIS_HOST, services.REDIS_PORT), free_port()).up() \
+        if services.reachable(services.REDIS_HOST, services.REDIS_PORT) else None
+    redis_env = {"ATROPHY_REDIS_URL": f"redis://127.0.0.1:{redis.port}/12"} if redis else {}
     web_port = free_port()
     config = SimpleNamespace(
         slack=slack, telegram=telegram, slack_secret="test-signing-secret", telegram_secret="test-secret-token",
         telegram_token="123456:TEST-token", telegram_webhook="https://bot.example.test/webhooks/telegram/webhook",
-        web_url=f"http://localhost:{web_port}", workdir=workdir, session_secret="test-session-secret")
+        web_url=f"http://localhost:{web_port}", workdir=workdir, session_secret="test-session-secret", redis=redis)
     servers = Servers(workdir, env={
         "ATROPHY_DB_URL": f"sqlite:///{workdir / 'kb.db'}",
         "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": config.slack_secret,
@@ -67,8 +74,8 @@ def channels(tmp_path_factory):
         "TELEGRAM_ACCESS_TOKEN": config.telegram_token, "TELEGRAM_WEBHOOK_URL": config.telegram_webhook,
         "TELEGRAM_SECRET_TOKEN": config.telegram_secret, "TELEGRAM_API_URL": telegram.url,
         "TELEGRAM_WEBHOOK_RETRY_MAX": "2",
-        "ATROPHY_SESSION_SECRET": config.session_secret,
-    }, rasa_args=["--cors", config.web_url, "--enable-api", "--auth-token", secrets.token_hex(16)])
+        "ATROPHY_SESSION_SECRET": config.session_secret, **redis_env,
+    }, endpoints_extra="lock_store:\n  type: addons.lock_store.AtomicRedisLockStore\n", rasa_args=["--cors", config.web_url, "--enable-api", "--auth-token", secrets.token_hex(16)])
     servers.token = servers.rasa_args[-1]
     page = None
     try:
@@ -86,6 +93,8 @@ def channels(tmp_path_factory):
         servers.stop()
         slack.stop()
         telegram.stop()
+        if redis:
+            redis.down()
 
 
 @pytest.fixture(scope="session")

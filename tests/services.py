@@ -11,7 +11,7 @@ REDIS_HOST = os.environ.get("TEST_REDIS_HOST", "127.0.0.1")
 REDIS_PORT = int(os.environ.get("TEST_REDIS_PORT", "6379"))
 
 
-def _reachable(host: str, port: int) -> bool:
+def reachable(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=2):
             return True
@@ -21,7 +21,7 @@ def _reachable(host: str, port: int) -> bool:
 
 def require_service(name: str, host: str, port: int) -> None:
     """Skip when the service is absent, except in CI (CI=true), where its absence is a failure."""
-    if _reachable(host, port):
+    if reachable(host, port):
         return
     reason = f"{name} is not reachable at {host}:{port}"
     if os.environ.get("CI", "").lower() == "true":

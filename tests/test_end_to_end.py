@@ -35,3 +35,17 @@ def test_each_escalation_is_recorded_even_twice_in_one_conversation(bot, monkeyp
         assert is_emergency(bot.send(sender, message)[0])
     monkeypatch.setenv("ATROPHY_DB_URL", bot.env["ATROPHY_DB_URL"])
     assert escalations.count_for(sender) == 2
+
+
+def test_a_long_message_is_read_whole_for_a_stroke_and_its_question_at_the_end_is_answered(bot):
+    """The models read the beginning and the end of a long message (addons/input_limit.py); the red-flag decision
+    reads all of it."""
+    background = "Some background on how my week went, work and the kids and the garden. " * 40   # ~2,900 chars
+    stroke = bot.send(f"long-stroke-{uuid.uuid4()}", "Sorry for the long message. " + background
+                      + "Anyway, the reason I'm writing: half an hour ago my husband's face drooped on one side "
+                      + "and his words came out slurred. " + background)
+    assert is_emergency(stroke[0]), stroke
+    question = bot.send(f"long-question-{uuid.uuid4()}", "Hello. " + background
+                        + "So my question is: what causes muscle atrophy?")
+    text = " ".join(m.get("text", "") for m in question)
+    assert "Disuse atrophy" in text and not any(is_emergency(m) for m in question)

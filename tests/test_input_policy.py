@@ -17,3 +17,18 @@ def test_the_limit_follows_the_environment_and_the_reply_gives_the_number(monkey
     assert "5,000 characters" in reply and "call 999 now" in reply
     monkeypatch.setenv("ATROPHY_MAX_MESSAGE_CHARS", "100")
     assert input_policy.too_long("x" * 101) and "100 characters" in input_policy.too_long_reply()
+
+
+def test_the_models_read_the_beginning_and_the_end_of_a_long_message():
+    from atrophy.input_policy import MODEL_CHARS, for_models
+
+    short = "why are my legs getting thinner?"
+    assert for_models(short) is short
+    long = "I have been meaning to ask this for a while. " + "Some background about my life. " * 200 + \
+        "So, can being in bed for weeks make your thigh muscles waste?"
+    cut = for_models(long)
+    assert len(cut) <= MODEL_CHARS
+    assert cut.startswith("I have been meaning to ask this for a while.")
+    assert cut.endswith("can being in bed for weeks make your thigh muscles waste?")
+    assert " … " in cut
+    assert all(word in long.split() for word in cut.replace(" … ", " ").split())   # no word cut in half

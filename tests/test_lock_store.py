@@ -71,9 +71,9 @@ def test_waiters_enter_one_at_a_time_in_ticket_order(make_store):
 
     async def main() -> None:
         tasks = []
-        for i in range(8):  # each task takes its ticket before the next one is created
+        for i in range(8):  # each task takes its ticket (a Redis round trip) before the next one is created
             tasks.append(asyncio.create_task(turn(i)))
-            await asyncio.sleep(0.001)
+            await asyncio.sleep(0.02)
         await asyncio.gather(*tasks)
 
     asyncio.run(main())
@@ -151,3 +151,42 @@ def test_configuration_from_endpoints_and_environment(monkeypatch, redis_url):
     assert isinstance(store, AtomicRedisLockStore) and not store.in_memory
     monkeypatch.delenv("ATROPHY_REDIS_URL")
     assert LockStore.create(EndpointConfig(type="addons.lock_store.AtomicRedisLockStore")).in_memory
+
+
+def test_a_conversations_keys_share_one_redis_cluster_slot(redis_url):
+    from redis.crc import key_slot
+
+    store = AtomicRedisLockStore(url=redis_url, key_prefix="atrophy:lock:")
+    for conversation in ("slack:U123", "telegram:42", "socketio:a{b}c", "rest:x"):
+        keys = store.queues.keys(conversation)
+        assert len(set(keys)) == 3
+        assert len({key_slot(k.encode()) for k in keys}) == 1, keys
+
+
+def test_a_slow_redis_step_does_not_hold_other_conversations(redis_url):
+    """redis-py is synchronous: a round trip on the event loop would stop every other conversation meanwhile."""
+    store = AtomicRedisLockStore(url=redis_url, key_prefix=f"test:{uuid.uuid4().hex}:", poll_interval=0.002)
+    acquire = store.queues.acquire
+
+    def slow_acquire(conversation_id, ticket):
+        time.sleep(0.5)  # a Redis that takes half a second to answer
+        return acquire(conversation_id, ticket)
+
+    store.queues.acquire = slow_acquire
+
+    async def scenario() -> int:
+        ticks = 0
+
+        async def other_conversation():
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        other = asyncio.create_task(other_conversation())
+        async with store.lock("slow-conversation"):
+            pass
+        other.cancel()
+        return ticks
+
+    assert asyncio.run(scenario()) >= 20

@@ -101,6 +101,39 @@ def test_with_redis_down_a_stroke_still_gets_the_alert_and_other_messages_a_clea
     assert "Disuse atrophy" in " ".join(m.get("text") or "" for m in replies)
 
 
+def test_with_the_postgresql_tracker_store_down_a_stroke_still_gets_the_alert_and_other_messages_a_503(project_bot):
+    """The server restarts on a PostgreSQL tracker store, which then goes down under it, then comes back."""
+    address = tuple(services.postgres_url().split("@", 1)[1].split("/", 1)[0].split(":"))
+    proxy = TcpProxy((address[0], int(address[1])), free_port()).up()
+    database = services.postgres_url().rsplit("/", 1)[1]
+    stop(project_bot.rasa)
+    project_bot.env["ATROPHY_TRACKER_DB_URL"] = f"postgresql+psycopg2://postgres@127.0.0.1:{proxy.port}/{database}"
+    project_bot.start_rasa()
+    stroke, question = "my wife's face suddenly dropped on the left and she can't lift her arm", \
+        "what causes muscle atrophy?"
+    assert "Disuse atrophy" in " ".join(m.get("text") or "" for m in project_bot.send(f"pg-{uuid.uuid4()}", question))
+    proxy.down()
+    try:
+        started = time.monotonic()
+        response = requests.post(project_bot.webhook, json={"sender": f"nopg-{uuid.uuid4()}", "message": stroke},
+                                 timeout=30)
+        took = time.monotonic() - started
+        assert response.status_code == 200
+        replies = response.json()
+        assert replies and is_emergency(replies[0]) and "911" in replies[0]["custom"]["text"], replies
+        assert took < 2, f"the alert took {took:.1f} s"
+        response = requests.post(project_bot.webhook, json={"sender": f"nopg-{uuid.uuid4()}", "message": question},
+                                 timeout=30)
+        assert response.status_code == 503, response.text
+        assert "can't take messages right now" in " ".join(m.get("text") or "" for m in response.json())
+    finally:
+        proxy.up()
+    log = (project_bot.workdir / "rasa.log").read_text(errors="replace")
+    assert stroke not in log and question not in log  # no user text in the log, not even in the driver's error
+    replies = project_bot.send(f"pg-back-{uuid.uuid4()}", question)   # the database is back: answers again
+    assert "Disuse atrophy" in " ".join(m.get("text") or "" for m in replies)
+
+
 def test_http_api_needs_the_token(project_bot):
     """scripts/run.sh turns the API on only with RASA_AUTH_TOKEN; then every call needs that token."""
     sender = f"api-{uuid.uuid4()}"

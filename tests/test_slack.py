@@ -126,3 +126,24 @@ def test_without_configuration_slack_and_telegram_are_off_and_the_server_runs(pr
         response = requests.post(f"{project_bot.url}/webhooks/{channel}/webhook", json={}, timeout=10)
         assert response.status_code == 503, (channel, response.text)
     assert project_bot.send(f"plain-{uuid.uuid4()}", "hello")
+
+
+def test_with_redis_down_a_stroke_report_still_gets_the_alert_posted_and_a_question_a_clear_message(channels):
+    if channels.redis is None:
+        pytest.skip("Redis is not reachable: the server locks conversations in memory")
+    user, stroke_channel, question_channel = (f"{p}{uuid.uuid4().hex[:8]}" for p in "UDD")
+    channels.redis.down()
+    try:
+        post_event(channels, "my mum's face suddenly dropped on one side and she can't talk properly", user,
+                   stroke_channel)
+        posts = wait_for_posts(channels, stroke_channel, lambda p: len(p) >= 2, "the alert without Redis")
+        assert ":rotating_light:" in json.dumps(posts[0].get("blocks")) and "911" in posts[0]["text"]
+        assert "can't keep our conversation going" in texts(posts)
+        post_event(channels, "what causes muscle atrophy?", user, question_channel)
+        posts = wait_for_posts(channels, question_channel, bool, "the service-down message without Redis")
+        assert "can't take messages right now" in texts(posts) and "911" in texts(posts)
+    finally:
+        channels.redis.up()
+    back = f"D{uuid.uuid4().hex[:8]}"
+    post_event(channels, "what causes muscle atrophy?", user, back)
+    wait_for_posts(channels, back, lambda p: "Disuse atrophy" in texts(p), "the answer once Redis is back")

@@ -106,3 +106,25 @@ def test_a_message_over_the_limit_gets_a_reply_saying_so_and_a_huge_body_413(cha
     other = new_chat()
     assert send(channels, message_update(other, "x" * 200_000)).status_code == 413
     assert channels.telegram.messages(other) == []
+
+
+def test_with_redis_down_a_stroke_report_still_gets_the_alert_and_a_question_a_clear_message(channels):
+    if channels.redis is None:
+        pytest.skip("Redis is not reachable: the server locks conversations in memory")
+    stroke_chat, question_chat = new_chat(), new_chat()
+    channels.redis.down()
+    try:
+        response = send(channels, message_update(stroke_chat, "my husband's speech went slurred all of a sudden "
+                                                              "and his left arm is numb"))
+        assert response.status_code == 200   # never an error: Telegram would resend the update forever
+        messages = channels.telegram.messages(stroke_chat)
+        assert messages and messages[0]["text"].startswith("🚨 <b>EMERGENCY: call 911 now</b>"), messages
+        assert any("can't keep our conversation going" in m["text"] for m in messages)
+        assert send(channels, message_update(question_chat, "what causes muscle atrophy?")).status_code == 200
+        text = " ".join(m["text"] for m in channels.telegram.messages(question_chat))
+        assert "can't take messages right now" in text and "911" in text
+    finally:
+        channels.redis.up()
+    back = new_chat()
+    assert send(channels, message_update(back, "what causes muscle atrophy?")).ok
+    assert "Disuse atrophy" in " ".join(m["text"] for m in channels.telegram.messages(back))

@@ -11,7 +11,9 @@ Without ``SLACK_BOT_TOKEN`` and ``SLACK_SIGNING_SECRET`` the channel is off: ``r
 
 The input policy of every channel (atrophy/input_policy.py): bodies over 64 kB get 413; a message longer than
 ``ATROPHY_MAX_MESSAGE_CHARS`` gets a reply saying so (with the emergency number); control characters are removed.
-The conversation id is ``slack:<user id>`` (atrophy/conversation_ids.py).
+The conversation id is ``slack:<user id>`` (atrophy/conversation_ids.py). When the conversation cannot be loaded,
+locked or stored (Redis or the tracker database down), a stroke report still gets the alert posted and anything
+else a message saying the service is down (addons/reply_without_conversation.py).
 """
 from __future__ import annotations
 
@@ -25,8 +27,10 @@ from sanic.request import Request
 from slack_sdk.web.async_client import AsyncWebClient
 
 from addons.channels.common import off_blueprint, setting, slack_links
+from addons.reply_without_conversation import answering_without_conversation
 from atrophy.conversation_ids import conversation_id, native_id
 from atrophy.input_policy import MAX_BODY_BYTES, clean_text, too_long, too_long_reply
+from atrophy.settings import emergency_number
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +39,7 @@ DEFAULT_API_URL = "https://slack.com/api/"
 
 def emergency_blocks(message: Dict[Text, Any]) -> List[Dict[Text, Any]]:
     """Slack blocks for the emergency payload: a red-siren header, the number in bold, the advice."""
-    number = str(message.get("number") or "911")
+    number = str(message.get("number") or emergency_number())
     return [
         {"type": "header", "text": {"type": "plain_text", "emoji": True,
                                     "text": f":rotating_light: EMERGENCY: call {number} now"}},
@@ -66,7 +70,7 @@ class SlackBot(rasa_slack.SlackBot):
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         if json_message.get("emergency") is True:
             channel = self.slack_channel or recipient_id
-            number = json_message.get("number") or "911"
+            number = json_message.get("number") or emergency_number()
             await self._post_message(
                 channel=channel, text=f":rotating_light: EMERGENCY: call {number} now. {json_message.get('text', '')}",
                 blocks=emergency_blocks(json_message))
@@ -136,7 +140,9 @@ class SlackInput(rasa_slack.SlackInput):
                 sender_id or "", too_long_reply())
             return response.text("")
         sender = conversation_id("slack", sender_id) if sender_id else sender_id
-        return await super().process_message(request, on_new_message, text, sender, metadata)
+        handle = answering_without_conversation(on_new_message, lambda: getattr(request.app.ctx, "agent", None),
+                                                self.name())
+        return await super().process_message(request, handle, text, sender, metadata)
 
     def get_output_channel(self, channel: Optional[Text] = None,
                            thread_id: Optional[Text] = None) -> OutputChannel:

@@ -18,6 +18,8 @@ Environment (see .env.example):
 * The input policy of every channel (atrophy/input_policy.py): bodies over 64 kB get 413; a message longer than
   ``ATROPHY_MAX_MESSAGE_CHARS`` gets a reply saying so (with the emergency number) instead of an answer; control
   characters are removed. The conversation id is ``telegram:<chat id>`` (atrophy/conversation_ids.py).
+* When the conversation cannot be loaded, locked or stored (Redis or the tracker database down), a stroke report
+  still gets the alert and anything else a message saying the service is down (addons/reply_without_conversation.py).
 * ``TELEGRAM_API_URL``: the Bot API base (default https://api.telegram.org; the tests use a local fake).
 * ``TELEGRAM_WEBHOOK_RETRY_MAX``: longest wait in seconds between ``setWebhook`` attempts (default 60).
 """
@@ -39,8 +41,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from addons.channels.common import off_blueprint, plain_links, setting
+from addons.reply_without_conversation import answering_without_conversation
 from atrophy.conversation_ids import conversation_id, native_id
 from atrophy.input_policy import MAX_BODY_BYTES, clean_text, too_long, too_long_reply
+from atrophy.settings import emergency_number
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +53,7 @@ DEFAULT_API_URL = "https://api.telegram.org"
 
 def emergency_html(message: Dict[Text, Any]) -> Text:
     """The emergency payload as a Telegram HTML message: siren, bold call to action with the number."""
-    number = html.escape(str(message.get("number") or "911"))
+    number = html.escape(str(message.get("number") or emergency_number()))
     text = html.escape(str(message.get("text", "")))
     return f"🚨 <b>EMERGENCY: call {number} now</b> 🚨\n\n<b>{text}</b>\n\n📞 <b>{number}</b>"
 
@@ -226,12 +230,13 @@ class TelegramInput(InputChannel):
             messages: List[Text] = [text]
             if text == "/restart":
                 messages.append("/start")
+            # Conversation stores down: the alert or a "service is down" message is sent anyway; 200 in any case,
+            # or Telegram would resend the update forever.
+            handle = answering_without_conversation(on_new_message, lambda: getattr(request.app.ctx, "agent", None),
+                                                    self.name())
             for text_part in messages:
-                try:
-                    await on_new_message(UserMessage(text_part, bot, conversation_id("telegram", chat_id),
-                                                     input_channel=self.name(), metadata=metadata))
-                except Exception as error:  # answer 200 anyway: Telegram would resend the update forever
-                    logger.exception(f"Exception when handling a Telegram update: {error!r}")
+                await handle(UserMessage(text_part, bot, conversation_id("telegram", chat_id),
+                                         input_channel=self.name(), metadata=metadata))
             return response.text("success")
 
         return telegram_webhook
