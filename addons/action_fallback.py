@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from typing import TYPE_CHECKING, Any, List
 
 import rasa.core.actions.action as rasa_action
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
 from rasa.core.lock_store import LOCK_LIFETIME
+
+from atrophy import settings
 
 if TYPE_CHECKING:
     from rasa.core.channels.channel import OutputChannel
@@ -46,8 +47,8 @@ SILENT_ACTIONS = frozenset({"action_record_escalation"})
 # Actions whose only work is a side effect after the reply: they return no events the dialogue needs.
 BACKGROUND_ACTIONS = frozenset({"action_record_escalation"})
 _background: set[asyncio.Task] = set()  # strong references, so that a running call is not garbage-collected
-ACTION_TIMEOUT_ENV = "ATROPHY_ACTION_TIMEOUT"
-DEFAULT_ACTION_TIMEOUT = 10.0
+ACTION_TIMEOUT_ENV = settings.ACTION_TIMEOUT
+DEFAULT_ACTION_TIMEOUT = settings.DEFAULT_ACTION_TIMEOUT
 
 
 class ApologeticRemoteAction(RemoteAction):
@@ -101,10 +102,7 @@ class ApologeticRemoteAction(RemoteAction):
 def action_timeout() -> float:
     """Seconds a custom action may take (`ATROPHY_ACTION_TIMEOUT`, default 10): Rasa waits 300 s, five times the
     lock's 60 s lifetime, so a slow action let the conversation's next message in and kept its user waiting."""
-    try:
-        return float(os.environ.get(ACTION_TIMEOUT_ENV) or DEFAULT_ACTION_TIMEOUT)
-    except ValueError:
-        return DEFAULT_ACTION_TIMEOUT
+    return settings.action_timeout()
 
 
 def install() -> None:

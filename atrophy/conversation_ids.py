@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import uuid
 
+from atrophy import settings
+
 PREFIXES = {"telegram": "telegram", "slack": "slack", "socketio": "web"}
-SESSION_SECRET_ENV = "ATROPHY_SESSION_SECRET"
+SESSION_SECRET_ENV = settings.SESSION_SECRET
 _SIGNATURE_CHARS = 32
 _process_secret = secrets.token_bytes(32)
 _TOKEN = re.compile(r"[0-9a-f]{32}")
@@ -46,7 +47,7 @@ def reserved(sender: str) -> bool:
 
 
 def _secret() -> bytes:
-    configured = os.environ.get(SESSION_SECRET_ENV)
+    configured = settings.session_secret()
     return configured.encode("utf-8") if configured else _process_secret
 
 

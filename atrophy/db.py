@@ -2,20 +2,21 @@
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB_PATH = PROJECT_ROOT / "build" / "atrophy.db"
+from atrophy import settings
+from atrophy.settings import PROJECT_ROOT
+
+DEFAULT_DB_PATH = settings.BUILD_DIR / "atrophy.db"
 
 
 def database_url() -> str:
     """The URL from ATROPHY_DB_URL, else an embedded SQLite file under build/."""
-    return os.environ.get("ATROPHY_DB_URL") or f"sqlite:///{DEFAULT_DB_PATH}"
+    return settings.database_url()
 
 
 @functools.lru_cache(maxsize=None)

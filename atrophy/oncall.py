@@ -12,17 +12,17 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import threading
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import requests
 
+from atrophy import settings
+
 logger = logging.getLogger(__name__)
 
-WEBHOOK_ENV = "ATROPHY_ONCALL_WEBHOOK_URL"
-SECRET_ENV = "ATROPHY_ONCALL_SECRET"
+WEBHOOK_ENV, SECRET_ENV = settings.ONCALL_WEBHOOK_URL, settings.ONCALL_SECRET
 SIGNATURE_HEADER = "X-Atrophy-Signature"
 TIMEOUT_SECONDS = 5
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -48,7 +48,7 @@ def _post(url: str, body: bytes, secret: str) -> None:
 
 def notify(conversation_id: str, channel: str | None, signs: list[str]) -> threading.Thread | None:
     """Start posting the escalation to the on-call webhook; returns the thread, or None when not sent."""
-    url, secret = os.environ.get(WEBHOOK_ENV), os.environ.get(SECRET_ENV)
+    url, secret = settings.oncall_webhook()
     if not url:
         return None
     if not allowed_url(url) or not secret:

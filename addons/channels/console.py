@@ -19,6 +19,7 @@ from rasa.cli import utils as cli_utils
 from rasa.core.channels import console
 
 from addons.channels.common import plain_links
+from atrophy.settings import emergency_number
 
 _rasa_print_bot_output = console._print_bot_output
 _rasa_payload_from_button_question = cli_utils.payload_from_button_question
@@ -28,7 +29,7 @@ RESET = "\033[0m"
 
 
 def emergency_lines(custom: Dict[Text, Any]) -> list[str]:
-    number = str(custom.get("number") or "911")
+    number = str(custom.get("number") or emergency_number())
     return [f"{RED_BOLD} 🚨 EMERGENCY: call {number} now 🚨 {RESET}", f"{RED}{custom.get('text', '')}{RESET}"]
 
 
