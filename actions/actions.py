@@ -241,7 +241,8 @@ class ActionAnswerQuestion(Action):
             return await ActionQueryAtrophyKnowledgeBase().run(dispatcher, tracker, domain)
         ranking = self.ranking(tracker)
         names = [(found.get(k) or {}).get("value") for k in ("condition", "cause")]
-        choice = choose.choose(ranking, names, text, previous=tracker.get_slot(SLOT_LAST_SUBJECT))
+        cued = (found.get("question_topic") or {}).get("subjects") or []
+        choice = choose.choose(ranking, names, text, previous=tracker.get_slot(SLOT_LAST_SUBJECT), cued=cued)
         if choice.topic is None:
             dispatcher.utter_message(response="utter_which_topic", buttons=self.topic_buttons(choice.offer))
             return []

@@ -15,7 +15,6 @@ responses interpolate; that way the number is right even when the action server 
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -23,14 +22,16 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
+from addons.input_limit import full_text
+from atrophy import settings
 from atrophy.red_flags.decide import ESCALATE, UNSURE, load_decider
 
 logger = logging.getLogger(__name__)
 
-EMERGENCY_NUMBER_ENV = "ATROPHY_EMERGENCY_NUMBER"
+EMERGENCY_NUMBER_ENV = settings.EMERGENCY_NUMBER
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -40,9 +41,12 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
         return {
             "intent": "report_stroke_signs",
             "unsure_intent": "possible_stroke_signs",
+            # DIET said "stroke" and the decision says no: a question on a topic from this probability is answered.
+            "question_intent": "ask_question",
+            "question_from": 0.25,
             # 911 (US/Canada) by default; 999 (UK) and 112 (EU) are the documented alternatives.
             # The ATROPHY_EMERGENCY_NUMBER environment variable overrides it at run time, without retraining.
-            "emergency_number": "911",
+            "emergency_number": settings.DEFAULT_EMERGENCY_NUMBER,
             "pipeline_path": None,
             # build/red_flags/classifier.joblib by default (built by `make build`, not stored in the Rasa model)
             "classifier_path": None,
@@ -61,7 +65,7 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
 
     @property
     def emergency_number(self) -> str:
-        return os.environ.get(EMERGENCY_NUMBER_ENV) or str(self._config["emergency_number"])
+        return settings.emergency_number(default=str(self._config["emergency_number"]))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -69,7 +73,7 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
         return messages
 
     def _process_one(self, message: Message) -> None:
-        text = message.get(TEXT) or ""
+        text = full_text(message)   # all of it: the end of a long message may be the stroke report
         entities = list(message.get(ENTITIES) or [])
         entities.append(self._entity("emergency_number", self.emergency_number, text))
         decision = self._decider.decide(text)
@@ -87,13 +91,26 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
             self._set_intent(message, unsure_name)
         elif predicted in (intent_name, unsure_name):
             # The stroke classifier, trained on near misses, overrules word overlap ("can't move my arm, it's in a
-            # cast"): the next intent of the ranking answers.
+            # cast"): a question gets its topic's answer (the question topic classifier left stroke intents alone),
+            # anything else the next intent of the ranking.
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in (intent_name,
                                                                                                 unsure_name)]
+            question = self._question_intent(entities)
+            if question:
+                ranking = [question, *(r for r in ranking if r.get("name") != question["name"])]
             message.set(INTENT, ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 1.0},
                         add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         message.set(ENTITIES, entities, add_to_output=True)
+
+    def _question_intent(self, entities: List[Dict[Text, Any]]) -> Dict[Text, Any] | None:
+        """The question intent when the question topic classifier read a question on a topic (its `label` is a
+        topic, not `none` or a follow-up) with at least `question_from` probability."""
+        for entity in entities:
+            if entity.get("entity") == "question_topic" and entity.get("label") == entity.get("value") \
+                    and float(entity.get("label_confidence") or 0) >= self._config["question_from"]:
+                return {"name": self._config["question_intent"], "confidence": float(entity["label_confidence"])}
+        return None
 
     @staticmethod
     def _set_intent(message: Message, name: str) -> None:

@@ -159,3 +159,32 @@ def test_a_question_after_a_description_is_worded_as_one(text, question):
     from addons.question_topic_classifier import worded_as_question
 
     assert worded_as_question(text) is question
+
+
+def test_a_comparison_of_two_subjects_answers_both():
+    ranking = [("malnutrition", 0.76), ("other_causes", 0.23), ("causes", 0.01)]
+    choice = choose.choose(ranking, [], "how is cachexia different from weight loss from simply not eating enough?")
+    assert (choice.topic, choice.also) == ("malnutrition", "other_causes")
+    # the same two names without a comparison: the likelier subject alone
+    assert choose.choose(ranking, [], "I have cachexia and I am not eating enough").also is None
+
+
+@pytest.mark.parametrize("text, subjects", [
+    ("how long till my calf comes back after I broke my ankle", ["injury"]),
+    ("CAN YOU BUILD MUSCLE BACK IN YOUR 70S?", ["ageing"]),
+    ("my arm got thin in a cast, will it come back", ["disuse_atrophy"]),
+    ("after his stroke last year his hand got thin, will physio help?", ["stroke_atrophy"]),
+    ("should I ring the surgery about my thin calf?", []),          # a British GP surgery is no injury
+    ("does atrophy hurt?", []),
+])
+def test_everyday_words_point_to_a_subject(text, subjects):
+    assert catalogue.cued_subjects(text) == subjects
+
+
+def test_an_aspect_question_in_everyday_words_gets_its_subject_too():
+    ranking = [("recovery", 0.96), ("injury", 0.02), ("spinal_cord_injury", 0.01)]
+    text = "how long does it take for muscle to come back after a broken ankle"
+    assert choose.choose(ranking, [], text).also is None
+    assert choose.choose(ranking, [], text, cued=["injury"]).also == "injury"
+    # a subject first is not joined by another subject
+    assert choose.choose([("ageing", 0.9), ("recovery", 0.05)], [], "in his 80s", cued=["injury"]).also is None

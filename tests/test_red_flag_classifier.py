@@ -88,3 +88,25 @@ def test_the_emergency_number_is_configurable_at_run_time(component, monkeypatch
     monkeypatch.delenv(EMERGENCY_NUMBER_ENV)
     assert entities(parsed(RedFlagClassifier({**RedFlagClassifier.get_default_config(), "emergency_number": "999"}),
                            "hi", "greet", 0.9), "emergency_number") == ["999"]
+
+
+def test_a_ruled_out_stroke_that_is_a_question_on_a_topic_gets_the_question_answered():
+    """DIET heard "stroke" in a question about muscle loss; the decision says no: the question topic classifier's
+    reading (its `question_topic` entity) answers, not DIET's next-best intent."""
+    topic = {"entity": "question_topic", "value": "malnutrition", "label": "malnutrition", "label_confidence": 0.97,
+             "start": 0, "end": 0}
+    message = Message(data={"text": "Why does the body break down muscle when you don't eat enough?",
+                            "entities": [topic],
+                            "intent": {"name": "report_stroke_signs", "confidence": 0.5},
+                            "intent_ranking": [{"name": "report_stroke_signs", "confidence": 0.5},
+                                               {"name": "ask_prevention_treatment", "confidence": 0.25}]})
+    message = with_classifier(0.01).process([message])[0]
+    assert message.get("intent")["name"] == "ask_question"
+    assert [r["name"] for r in message.get("intent_ranking")] == ["ask_question", "ask_prevention_treatment"]
+    # not a question on a topic (the topic classifier's best label is `none`): DIET's next intent, as before
+    message = Message(data={"text": "I can't move my arm because it's in a cast",
+                            "entities": [{**topic, "label": "none", "label_confidence": 0.9}],
+                            "intent": {"name": "report_stroke_signs", "confidence": 0.5},
+                            "intent_ranking": [{"name": "report_stroke_signs", "confidence": 0.5},
+                                               {"name": "inform", "confidence": 0.3}]})
+    assert with_classifier(0.01).process([message])[0].get("intent")["name"] == "inform"

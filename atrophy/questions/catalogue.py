@@ -7,6 +7,7 @@ topics instead of "I don't know that word".
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from rapidfuzz import fuzz, process, utils
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TOPICS_PATH = REPO_ROOT / "data" / "questions" / "topics.yml"
 CONTENT_PATH = REPO_ROOT / "data" / "knowledge" / "atrophy.yml"
+SUBJECT_CUES_PATH = REPO_ROOT / "data" / "questions" / "subject_cues.yml"
 # A name matches a topic at this rapidfuzz ratio (0-100) or above: one or two typos in a name of 6+ letters.
 NAME_MATCH_SCORE = 86
 
@@ -79,3 +81,16 @@ def mentioned_topics(text: str, limit: int = 3, score_cutoff: int = 90) -> list[
         if len(name) >= 5 or f" {name} " in f" {wanted} ":
             found[slugs[index]] = max(found.get(slugs[index], 0), score + len(name) / 100)
     return sorted(found, key=found.get, reverse=True)[:limit]
+
+
+@functools.lru_cache(maxsize=1)
+def _subject_cues() -> dict[str, re.Pattern]:
+    data = yaml.safe_load(SUBJECT_CUES_PATH.read_text(encoding="utf-8"))["cues"]
+    return {slug: re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) for slug, patterns in data.items()}
+
+
+def cued_subjects(text: str) -> list[str]:
+    """Subjects that everyday words in a message point to without naming them ("after a broken ankle": injury;
+    "in his 80s": ageing), in the order they appear (data/questions/subject_cues.yml)."""
+    found = [(m.start(), slug) for slug, cue in _subject_cues().items() for m in [cue.search(text or "")] if m]
+    return [slug for _, slug in sorted(found)]
