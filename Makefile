@@ -130,7 +130,7 @@ replicas: build train  ## run REPLICAS (2) Rasa servers + action servers on Post
 
 DAYS ?= 30
 retention: install  ## delete conversations older than DAYS (30) days from the tracker store
-	$(BIN)/python -m atrophy.retention --days $(DAYS)
+	$(BIN)/python -m addons.retention --days $(DAYS)
 
 clean:  ## remove the venv, the build and trained models
 	rm -rf $(VENV) build models results

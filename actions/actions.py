@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from atrophy import answers, escalations, knowledge, loader, oncall, triage
 from atrophy.questions import catalogue, choose, own_situation
-from atrophy.sql_knowledge_base import CAUSE, CONDITION, SQLKnowledgeBase
+from actions.sql_knowledge_base import CAUSE, CONDITION, SQLKnowledgeBase
 
 logger = logging.getLogger(__name__)
 # The condition or kind of cause the last question was answered on: a follow-up that points back ("does it hurt?")
@@ -193,7 +193,8 @@ class ActionQueryAtrophyKnowledgeBase(KnowledgeAction, ActionQueryKnowledgeBase)
         if object_type == CONDITION:
             events.append(SlotSet("condition", obj["name"]))
             if attribute in answers.ATTRIBUTE_LABELS and obj.get(attribute):
-                return answers.attribute_answer(obj["name"], attribute, obj[attribute], obj["source"]), events
+                return answers.attribute_answer(obj["name"], attribute, obj[attribute], obj["source"],
+                                                obj.get("seek_care")), events
             return answers.condition_answer(knowledge.find_condition(obj["slug"].replace("_", " "))), events
         if attribute == "seek_care":
             return answers.topic_answer(knowledge.topic("when_to_seek_care")), events

@@ -96,9 +96,12 @@ def category_answer(category: CategoryInfo) -> str:
     return _with_source(body, category.source)
 
 
-def attribute_answer(name: str, attribute: str, value: str, source: str) -> str:
+def attribute_answer(name: str, attribute: str, value: str, source: str, seek_care: str | None = None) -> str:
+    """One thing about a condition; a condition's answer always says when to seek care too (for a stroke: call the
+    emergency number now), whatever was asked about it."""
     label = ATTRIBUTE_LABELS.get(attribute, attribute.replace("_", " ").capitalize())
-    return _with_source(f"{name}. {label}: {value}", source)
+    care = f"\n{ATTRIBUTE_LABELS['seek_care']}: {seek_care}" if seek_care and attribute != "seek_care" else ""
+    return _with_source(f"{name}. {label}: {value}{care}", source)
 
 
 def listing_answer(names: list[str], sources: list[str], heading: str) -> str:

@@ -4,12 +4,23 @@
 FROM rasa/rasa:3.6.21
 USER root
 # spaCy is not in every tag of the official image; the model needs the same 3.4 line as the lock.
-RUN pip install --no-cache-dir "spacy==3.4.4" "SQLAlchemy==1.4.54" "psycopg2-binary==2.9.13" "redis==4.6.0"
+# The NLU pipeline's own components import these (versions of requirements/requirements.lock).
+RUN pip install --no-cache-dir "spacy==3.4.4" "SQLAlchemy==1.4.54" "psycopg2-binary==2.9.13" "redis==4.6.0" \
+    "transformers==4.36.2" "tokenizers==0.15.2" "safetensors==0.4.5" "scikit-learn==1.1.3" "joblib==1.6.0" \
+    "symspellpy==6.10.1" "rapidfuzz==3.14.6"
 WORKDIR /app
 # The model stores the spaCy pipeline as the relative path build/spacy/en_atrophy: serve it from /app.
 COPY addons/ /app/addons/
 COPY atrophy/ /app/atrophy/
+# What the pipeline reads at start (built by `make build`): the spaCy pipeline, the sentence encoder, the stroke and
+# topic classifiers, and their data (lexicon, thresholds, topics, cues, the knowledge text for the speller).
 COPY build/spacy/ /app/build/spacy/
+COPY build/encoder/ /app/build/encoder/
+COPY build/red_flags/classifier.joblib /app/build/red_flags/classifier.joblib
+COPY build/questions/topic_classifier.joblib /app/build/questions/topic_classifier.joblib
+COPY data/red_flags/ /app/data/red_flags/
+COPY data/questions/topics.yml data/questions/subject_cues.yml /app/data/questions/
+COPY data/knowledge/ /app/data/knowledge/
 COPY endpoints.yml credentials.yml /app/
 COPY models/atrophy.tar.gz /app/models/atrophy.tar.gz
 ENV PYTHONPATH=/app RASA_TELEMETRY_ENABLED=false

@@ -200,3 +200,11 @@ def test_after_the_unsure_tier_only_a_clear_question_is_answered(db_url):
     assert messages[0]["text"].startswith("When to get medical help") and len(messages) == 1   # no offer
     assert after_unsure("my arm feels weird", "none", 0.7) == ([], [])
     assert after_unsure("my arm feels weird and numb?", "when_to_seek_care", 0.3) == ([], [])
+
+
+def test_any_answer_about_a_condition_says_when_to_seek_care_for_a_stroke_the_emergency_number(db_url):
+    messages, _ = ask_kb("what are the other symptoms of a stroke?", [entity("attribute", "symptoms")],
+                         {"knowledge_base_last_object": "stroke", "knowledge_base_last_object_type": "condition"})
+    text = messages[0]["text"]
+    assert text.startswith("Stroke. Other symptoms:") and "slurred speech" in text
+    assert "When to seek care: call the emergency number immediately" in text

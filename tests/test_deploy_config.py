@@ -91,3 +91,33 @@ def test_every_replica_signs_web_sessions_with_the_same_configured_secret():
     assert compose_value.startswith("${ATROPHY_SESSION_SECRET:?"), "required, from .env"
     helm_env = {e["name"]: e for e in helm_values()["extraEnv"]}
     assert helm_env["ATROPHY_SESSION_SECRET"]["valueFrom"]["secretKeyRef"]["key"] == "session-secret"
+
+
+def copied(dockerfile: str) -> list[str]:
+    """The project paths a Dockerfile copies into its image."""
+    sources = []
+    for line in (DEPLOY / dockerfile).read_text().splitlines():
+        if line.startswith("COPY "):
+            sources += line.split()[1:-1]
+    return sources
+
+
+def installed(dockerfile: str) -> set[str]:
+    return {m.group(1).lower() for m in re.finditer(r'"([A-Za-z0-9_.-]+)==', (DEPLOY / dockerfile).read_text())}
+
+
+def test_each_image_holds_the_files_its_server_reads_and_the_packages_it_imports():
+    """The Rasa image runs the project's NLU components (stroke and topic classifiers over the sentence encoder);
+    the action server answers from the knowledge base and chooses topics (data/questions)."""
+    rasa = copied("rasa.Dockerfile")
+    for needed in ("build/spacy/", "build/encoder/", "build/red_flags/classifier.joblib",
+                   "build/questions/topic_classifier.joblib", "data/red_flags/", "data/questions/topics.yml",
+                   "data/questions/subject_cues.yml", "data/knowledge/", "models/atrophy.tar.gz", "addons/",
+                   "atrophy/"):
+        assert needed in rasa, f"the Rasa image lacks {needed}"
+    assert {"transformers", "scikit-learn", "joblib", "symspellpy", "rapidfuzz", "spacy"} <= installed("rasa.Dockerfile")
+    actions = copied("actions.Dockerfile")
+    for needed in ("actions/", "atrophy/", "data/knowledge/", "data/questions/topics.yml",
+                   "data/questions/subject_cues.yml"):
+        assert needed in actions, f"the action server image lacks {needed}"
+    assert {"rapidfuzz", "sqlalchemy", "pyyaml"} <= installed("actions.Dockerfile")

@@ -1,4 +1,4 @@
-"""Retention (atrophy/retention.py): conversations older than N days leave the tracker store, newer ones stay."""
+"""Retention (addons/retention.py): conversations older than N days leave the tracker store, newer ones stay."""
 from __future__ import annotations
 
 import asyncio
@@ -15,7 +15,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from addons.tracker_store import EnvSQLTrackerStore
-from atrophy import retention
+from addons import retention
 from tests import services
 from tests.servers import ROOT, base_env
 
@@ -71,11 +71,11 @@ def test_old_conversations_are_deleted_and_recent_ones_kept(tracker_url):
 
 def test_command_line_and_missing_table(tmp_path):
     url = f"sqlite:///{tmp_path / 'none.db'}"
-    run = subprocess.run([sys.executable, "-m", "atrophy.retention", "--days", "30", "--url", url],
+    run = subprocess.run([sys.executable, "-m", "addons.retention", "--days", "30", "--url", url],
                          cwd=ROOT, env=base_env(), capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert "deleted 0 conversation(s), 0 event(s) older than 30 day(s)" in run.stdout
-    bad = subprocess.run([sys.executable, "-m", "atrophy.retention", "--days", "-1", "--url", url],
+    bad = subprocess.run([sys.executable, "-m", "addons.retention", "--days", "-1", "--url", url],
                          cwd=ROOT, env=base_env(), capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2
 
@@ -88,11 +88,11 @@ def test_retention_runs_on_a_schedule_in_every_deployment():
     compose = yaml.safe_load((deploy / "docker-compose.yml").read_text())
     job = compose["services"]["retention"]
     command = " ".join(job["entrypoint"])
-    assert "python -m atrophy.retention --days" in command and "sleep 86400" in command and "while true" in command
+    assert "python -m addons.retention --days" in command and "sleep 86400" in command and "while true" in command
     assert job["environment"]["ATROPHY_TRACKER_DB_URL"] == compose["services"]["rasa"]["environment"][
         "ATROPHY_TRACKER_DB_URL"], "the job cleans the store the bot writes"
     cron = yaml.safe_load((deploy / "helm" / "retention-cronjob.yaml").read_text())
     minute, hour, day, month, weekday = cron["spec"]["schedule"].split()
     assert (day, month, weekday) == ("*", "*", "*") and minute.isdigit() and hour.isdigit()   # once a day
     container = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
-    assert container["command"][:3] == ["python", "-m", "atrophy.retention"]
+    assert container["command"][:3] == ["python", "-m", "addons.retention"]

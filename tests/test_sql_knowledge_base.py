@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from atrophy.sql_knowledge_base import CAUSE, CONDITION, SQLKnowledgeBase
+from actions.sql_knowledge_base import CAUSE, CONDITION, SQLKnowledgeBase
 
 
 def run(coro):

@@ -84,13 +84,15 @@ def mentioned_topics(text: str, limit: int = 3, score_cutoff: int = 90) -> list[
 
 
 @functools.lru_cache(maxsize=1)
-def _subject_cues() -> dict[str, re.Pattern]:
-    data = yaml.safe_load(SUBJECT_CUES_PATH.read_text(encoding="utf-8"))["cues"]
-    return {slug: re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) for slug, patterns in data.items()}
+def _cues() -> dict[str, re.Pattern]:
+    data = yaml.safe_load(SUBJECT_CUES_PATH.read_text(encoding="utf-8"))
+    return {slug: re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+            for section in ("cues", "aspect_cues") for slug, patterns in (data.get(section) or {}).items()}
 
 
 def cued_subjects(text: str) -> list[str]:
     """Subjects that everyday words in a message point to without naming them ("after a broken ankle": injury;
-    "in his 80s": ageing), in the order they appear (data/questions/subject_cues.yml)."""
-    found = [(m.start(), slug) for slug, cue in _subject_cues().items() for m in [cue.search(text or "")] if m]
+    "in his 80s": ageing), and aspects it asks about in passing ("is the ache from the wasting?": pain), in the order
+    they appear (data/questions/subject_cues.yml)."""
+    found = [(m.start(), slug) for slug, cue in _cues().items() for m in [cue.search(text or "")] if m]
     return [slug for _, slug in sorted(found)]

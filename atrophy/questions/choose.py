@@ -96,7 +96,8 @@ def _also(ranking: list[tuple[str, float]], named: list[str] = (), cued: list[st
     and the other a subject."""
     first = ranking[0][0]
     subjects = [t for t in [*named, *cued] if is_subject(t)]
-    candidates = [t for t, p in ranking[1:2] if p >= ALSO_AT] + subjects
+    aspects = [t for t in cued if t in ASPECTS]
+    candidates = [t for t, p in ranking[1:2] if p >= ALSO_AT] + subjects + aspects
     for second in candidates:
         if second != first and (first in ASPECTS) != (second in ASPECTS):
             return second

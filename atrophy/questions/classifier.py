@@ -29,7 +29,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from atrophy.questions.catalogue import CONTENT_PATH, TOPICS_PATH, match_name, topics
-from atrophy.red_flags.encoder import DEFAULT_MODEL, load_encoder
+from atrophy.red_flags.encoder import DEFAULT_MODEL, load_encoder, portable
 from atrophy.red_flags.normalise import normalise
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -138,7 +138,7 @@ class TopicClassifier:
 
     def __init__(self, encoder_folder: str | Path = DEFAULT_MODEL, c: float = REGULARISATION_C,
                  encoder_weight: float = ENCODER_WEIGHT):
-        self._encoder_folder = str(encoder_folder)
+        self._encoder_folder = portable(encoder_folder)
         self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)
         self._words = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)
         self._model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")

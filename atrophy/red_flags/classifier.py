@@ -30,7 +30,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from atrophy.red_flags.encoder import DEFAULT_MODEL, load_encoder
+from atrophy.red_flags.encoder import DEFAULT_MODEL, load_encoder, portable
 from atrophy.red_flags.normalise import normalise
 from atrophy.red_flags.rules import SIGNS, RedFlagDetector, default_detector
 
@@ -146,7 +146,7 @@ class StrokeReportClassifier:
     """Probability that a message reports a stroke sign now; `fit` on examples, `save` / `load` with joblib."""
 
     def __init__(self, encoder_folder: str | Path = DEFAULT_MODEL):
-        self._encoder_folder = str(encoder_folder)
+        self._encoder_folder = portable(encoder_folder)
         self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)
         self._words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
         self._model = LogisticRegression(C=REGULARISATION_C, class_weight="balanced", max_iter=5000)

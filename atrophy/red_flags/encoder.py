@@ -59,6 +59,22 @@ class SentenceEncoder:
         return np.concatenate(out) if out else np.zeros((0, DIMENSIONS), dtype="float32")
 
 
-@functools.lru_cache(maxsize=2)
+def portable(folder: str | Path) -> str:
+    """The folder as a trained classifier stores it: relative to the project when inside it, so that a classifier
+    built in one checkout (CI's clone, the build cache, a container's /app) finds the encoder of the one it runs in."""
+    path = Path(folder).resolve()
+    try:
+        return str(path.relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
 def load_encoder(folder: str | Path = DEFAULT_MODEL) -> SentenceEncoder:
+    """The encoder in `folder` (relative to the project, or absolute), loaded once."""
+    path = Path(folder)
+    return _load(str(path if path.is_absolute() else REPO_ROOT / path))
+
+
+@functools.lru_cache(maxsize=2)
+def _load(folder: str) -> SentenceEncoder:
     return SentenceEncoder(folder)

@@ -1,6 +1,6 @@
 """Delete conversations older than N days from the tracker store.
 
-    python -m atrophy.retention --days 30 [--dry-run] [--url URL]
+    python -m addons.retention --days 30 [--dry-run] [--url URL]
 
 A conversation (all events of one sender) is deleted when its latest event is older than N days, so a
 conversation that is still going on is never cut in half. The database is the tracker store's:
