@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from atrophy.db import PROJECT_ROOT, database_url, engine_for, session
 from atrophy.knowledge import normalize_name
-from atrophy.models import Base, CauseCategory, Condition, ConditionSynonym, ContentVersion, Source, Topic
+from atrophy.models import Base, CauseCategory, Condition, ConditionSynonym, ContentVersion, Topic
 
 CONTENT_PATH = PROJECT_ROOT / "data" / "knowledge" / "atrophy.yml"
 
@@ -53,9 +53,6 @@ def load(url: str | None = None, content: dict[str, Any] | None = None) -> int:
     url = url or database_url()
     Base.metadata.create_all(engine_for(url))
     with session(url) as db, db.begin():
-        for key, source in content["sources"].items():
-            citation = f"{source['title']}, {source['url']}" if source.get("url") else source["title"]
-            _upsert(db, Source, "key", key, {"citation": citation})
         for topic in content["topics"]:
             _upsert(db, Topic, "slug", topic["slug"], {
                 "title": topic["title"], "body": topic["body"], "source": _cite(content, topic),

@@ -16,13 +16,6 @@ condition_causes = Table(
 )
 
 
-class Source(Base):
-    __tablename__ = "sources"
-    id = Column(Integer, primary_key=True)
-    key = Column(String(64), unique=True, nullable=False)
-    citation = Column(Text, nullable=False)
-
-
 class Topic(Base):
     __tablename__ = "topics"
     id = Column(Integer, primary_key=True)

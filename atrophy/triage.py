@@ -110,7 +110,6 @@ class Answers:
     conditions: tuple[str, ...] = ()
     alcohol: bool | None = None
     treated: bool | None = None
-    stroke_signs: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,8 +139,8 @@ def likely_categories(answers: Answers) -> list[str]:
 def assess(answers: Answers) -> Assessment:
     """The level of care and the likely cause categories. Emergency > prompt > routine."""
     categories = likely_categories(answers)
-    if answers.stroke_signs:
-        return Assessment(EMERGENCY, categories, ["stroke signs were reported"])
+    # Stroke signs reported during the check never reach here: the red-flag decision escalates them first
+    # (addons/red_flag_classifier.py, the emergency rules in data/rules.yml).
     if answers.onset == SUDDEN and answers.extent == ONE_SIDE:
         # Weakness (the subject of the check) that came on suddenly on one side of the body is a stroke sign.
         return Assessment(EMERGENCY, categories, ["sudden weakness on one side of the body can be a stroke"])

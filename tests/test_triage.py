@@ -61,10 +61,6 @@ def test_sudden_and_one_sided_weakness_is_an_emergency():
     assert result.care == triage.EMERGENCY and "stroke" in result.reasons[0]
 
 
-def test_stroke_signs_always_mean_emergency():
-    assert assess(Answers(onset="gradual", treated=False, stroke_signs=True)).care == triage.EMERGENCY
-
-
 def test_categories_follow_the_answers():
     assert assess(Answers(onset="gradual", symptoms=("numbness",), conditions=("diabetes",))).categories == [
         "neurogenic"]
