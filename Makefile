@@ -24,7 +24,7 @@ TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
 	addons/compiled_lm_featurizer.py addons/input_limit.py \
 	$(SPACY_PIPELINE) $(ENCODER)
 
-.PHONY: help install build train run shell validate test test-rasa test-pytest lock clean web chromium test-nlu
+.PHONY: help install build train run shell validate test test-rasa test-pytest lock clean web chromium test-nlu lint
 .PHONY: audit bench replicas retention eval-red-flags red-flag-figures content-check content-list question-figures
 
 help:  ## list the targets
@@ -100,7 +100,10 @@ question-figures: build train web  ## the frozen question split through the runn
 # The NLU cross-validation (`make test-nlu`, about 11 minutes) is not part of `make test`: it measures DIET on its own
 # examples; the frozen question split through the running bot (tests/test_questions_frozen_end_to_end.py) is the
 # figure that says how questions in other people's words are answered.
-test: content-list eval-red-flags test-rasa test-pytest  ## every test: content review dates listed, the red-flag frozen split, data validation, rasa test (stories) and pytest (incl. the frozen question split over REST)
+test: lint content-list eval-red-flags test-rasa test-pytest  ## every test: lint, content review dates listed, the red-flag frozen split, data validation, rasa test (stories) and pytest (incl. the frozen question split over REST)
+
+lint: install  ## ruff: pyflakes, pycodestyle (120 columns) and import order (pyproject.toml)
+	$(BIN)/ruff check .
 
 content-list: install
 	$(BIN)/python scripts/content_check.py --list-only

@@ -11,13 +11,18 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.knowledge_base.actions import ActionQueryKnowledgeBase
 from rasa_sdk.knowledge_base.utils import (
-    SLOT_ATTRIBUTE, SLOT_LAST_OBJECT, SLOT_LAST_OBJECT_TYPE, SLOT_LISTED_OBJECTS, SLOT_MENTION, SLOT_OBJECT_TYPE,
+    SLOT_ATTRIBUTE,
+    SLOT_LAST_OBJECT,
+    SLOT_LAST_OBJECT_TYPE,
+    SLOT_LISTED_OBJECTS,
+    SLOT_MENTION,
+    SLOT_OBJECT_TYPE,
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.sql_knowledge_base import CAUSE, CONDITION, SQLKnowledgeBase
 from atrophy import answers, escalations, knowledge, loader, oncall, triage
 from atrophy.questions import catalogue, choose, own_situation
-from actions.sql_knowledge_base import CAUSE, CONDITION, SQLKnowledgeBase
 
 logger = logging.getLogger(__name__)
 # The condition or kind of cause the last question was answered on: a follow-up that points back ("does it hurt?")
@@ -233,7 +238,8 @@ class ActionAnswerQuestion(Action):
         if (message.get("intent") or {}).get("name") == "possible_stroke_signs":
             # After the unsure tier's number and onset question: answer only a message that is clearly a question.
             topic = found.get("question_topic") or {}
-            if topic.get("label") != topic.get("value") or float(topic.get("label_confidence") or 0) < QUESTION_AFTER_UNSURE:
+            confidence = float(topic.get("label_confidence") or 0)
+            if topic.get("label") != topic.get("value") or confidence < QUESTION_AFTER_UNSURE:
                 return []
             reply, events = self.answer_topic(topic["value"], text)
             dispatcher.utter_message(text=reply)

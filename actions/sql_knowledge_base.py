@@ -53,7 +53,8 @@ class SQLKnowledgeBase(KnowledgeBase):
 
     async def get_objects(self, object_type: str, attributes: list[dict[str, str]], limit: int = 20
                           ) -> list[dict[str, Any]]:
-        """All objects of a type in their curated order, filtered by links ({"name": "cause", "value": "neurogenic"})."""
+        """All objects of a type in their curated order, filtered by links
+        ({"name": "cause", "value": "neurogenic"})."""
         if object_type == CONDITION:
             objects = [condition_object(c) for c in knowledge.conditions()]
         elif object_type == CAUSE:

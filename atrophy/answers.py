@@ -92,7 +92,8 @@ def category_answer(category: CategoryInfo) -> str:
     body = f"{category.name}: {category.details}"
     if category.condition_names:
         listed = "\n".join(f"{i}. {name}" for i, name in enumerate(category.condition_names, 1))
-        body += f"\nConditions in this group that I can tell you about:\n{listed}\nAsk about any of them, e.g. \"the first one\"."
+        body += (f"\nConditions in this group that I can tell you about:\n{listed}\n"
+                 "Ask about any of them, e.g. \"the first one\".")
     return _with_source(body, category.source)
 
 

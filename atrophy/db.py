@@ -9,7 +9,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from atrophy import settings
-from atrophy.settings import PROJECT_ROOT
 
 DEFAULT_DB_PATH = settings.BUILD_DIR / "atrophy.db"
 

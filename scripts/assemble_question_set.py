@@ -27,7 +27,8 @@ def main(out: str, *inputs: str) -> int:
                                   "tags": list(c.get("tags") or [])})
     body = {"emergency": [], "not_emergency_near_miss": {"near_miss": [], "informational_stroke": []},
             "questions": questions, "conversations": conversations}
-    header = ("# Question set assembled by scripts/assemble_question_set.py from writers' files (docs/question-taxonomy.md);\n"
+    header = ("# Question set assembled by scripts/assemble_question_set.py from writers' files "
+              "(docs/question-taxonomy.md);\n"
               "# expect_any is the topic's list in data/questions/topics.yml.\n")
     Path(out).write_text(header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=1000),
                          encoding="utf-8")

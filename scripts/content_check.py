@@ -1,7 +1,8 @@
 """Check the knowledge base content for review dates: fail when an entry is past its review date, list those due soon.
 
 `make content-check` runs it (failing past due); `make test` runs it with `--list-only`, so every test run lists
-the entries due for review within 90 days (and any past due) without failing on the calendar. Entries are in data/knowledge/atrophy.yml; each records `reviewed` and `review_due`.
+the entries due for review within 90 days (and any past due) without failing on the calendar. Entries are in
+data/knowledge/atrophy.yml; each records `reviewed` and `review_due`.
 """
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ def tune(settings: list[tuple[float, float]]) -> None:
         worst = sorted(per_topic.items(), key=lambda kv: kv[1])[:4]
         print(f"C={c:<5} encoder={weight:<4} accuracy {right.mean():.3f}  worst "
               + ", ".join(f"{t} {a:.2f}" for t, a in worst), flush=True)
-    wrong = Counter((l, p) for l, p in zip(labels, predicted) if l != p)
+    wrong = Counter((label, p) for label, p in zip(labels, predicted) if label != p)
     print("most confused (last setting):", wrong.most_common(8))
 
 

@@ -19,12 +19,17 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from atrophy.red_flags.classifier import (DEFAULT_PATH, StrokeReportClassifier, fingerprint,  # noqa: E402
-                                          train, training_examples, training_files)
+from atrophy.red_flags.classifier import (  # noqa: E402
+    DEFAULT_PATH,
+    StrokeReportClassifier,
+    fingerprint,
+    train,
+    training_examples,
+    training_files,
+)
 from atrophy.red_flags.decide import ONSET, THRESHOLDS_FILE, Thresholds, levels_of, sign_kinds, word_count  # noqa: E402
 from atrophy.red_flags.normalise import normalise  # noqa: E402
 from atrophy.red_flags.rules import default_detector  # noqa: E402
-
 
 ROOT_BUILD = DEFAULT_PATH.parent
 
@@ -127,13 +132,13 @@ THRESHOLDS_TEMPLATE = """\
 # of the tuning corpus (data/red_flags/corpus/, tests/data/red_flag_messages.yml, the NLU examples and the question
 # corpus as negatives), never on a frozen test split.
 escalate_at: {escalate_at}     # the classifier alone escalates from here
-unsure_at: {unsure_at}       # the classifier alone gives the unsure tier (the number + "did it start suddenly?") from here
+unsure_at: {unsure_at}       # the classifier alone gives the unsure tier (the number + the onset question) from here
 veto_below: {veto_below}      # a sign found by the rules escalates from here
 dismiss_below: {dismiss_below}   # a sign found by the rules gives the unsure tier from here; below it, nothing
 two_signs_from: {two_signs_from}   # two kinds of sign found by the rules together (FAST itself) escalate from here
 onset_from: {onset_from}     # a sign found by the rules with a time of onset in the same message escalates from here
 short_words: {short_words}        # a message of at most this many words is short ...
-short_report_from: {short_report_from}  # ... and a sign the rules found in it escalates from here; below, the unsure tier, never nothing
+short_report_from: {short_report_from}  # ... and a rule's sign in it escalates from here; below, the unsure tier
 """
 
 

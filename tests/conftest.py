@@ -1,8 +1,6 @@
 """Shared fixtures: a fresh knowledge database per test session, and the running servers for end-to-end tests."""
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from tests import services
@@ -75,7 +73,8 @@ def channels(tmp_path_factory):
         "TELEGRAM_SECRET_TOKEN": config.telegram_secret, "TELEGRAM_API_URL": telegram.url,
         "TELEGRAM_WEBHOOK_RETRY_MAX": "2",
         "ATROPHY_SESSION_SECRET": config.session_secret, **redis_env,
-    }, endpoints_extra="lock_store:\n  type: addons.lock_store.AtomicRedisLockStore\n", rasa_args=["--cors", config.web_url, "--enable-api", "--auth-token", secrets.token_hex(16)])
+    }, endpoints_extra="lock_store:\n  type: addons.lock_store.AtomicRedisLockStore\n",
+        rasa_args=["--cors", config.web_url, "--enable-api", "--auth-token", secrets.token_hex(16)])
     servers.token = servers.rasa_args[-1]
     page = None
     try:

@@ -1,8 +1,6 @@
 """The knowledge-base action's follow-ups and the symptom check's actions, against a real knowledge database."""
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from rasa_sdk.events import SlotSet
 
@@ -156,7 +154,8 @@ def ask(text, ranking, entities=(), slots=None, active_loop=None):
 
 
 def test_a_question_gets_its_topics_answer_with_a_linked_source_and_review_date(db_url):
-    messages, events = ask("do your muscles come back after months in bed", [("recovery", 0.9), ("disuse_atrophy", 0.05)])
+    messages, events = ask("do your muscles come back after months in bed",
+                           [("recovery", 0.9), ("disuse_atrophy", 0.05)])
     text = messages[0]["text"]
     assert text.startswith("Can muscle atrophy be reversed?") and DISCLAIMER in text
     assert "[MedlinePlus](https://medlineplus.gov/ency/article/003188.htm)" in text and "(reviewed 2026-11-25)" in text

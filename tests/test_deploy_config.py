@@ -115,7 +115,8 @@ def test_each_image_holds_the_files_its_server_reads_and_the_packages_it_imports
                    "data/questions/subject_cues.yml", "data/knowledge/", "models/atrophy.tar.gz", "addons/",
                    "atrophy/"):
         assert needed in rasa, f"the Rasa image lacks {needed}"
-    assert {"transformers", "scikit-learn", "joblib", "symspellpy", "rapidfuzz", "spacy"} <= installed("rasa.Dockerfile")
+    needed = {"transformers", "scikit-learn", "joblib", "symspellpy", "rapidfuzz", "spacy"}
+    assert needed <= installed("rasa.Dockerfile")
     actions = copied("actions.Dockerfile")
     for needed in ("actions/", "atrophy/", "data/knowledge/", "data/questions/topics.yml",
                    "data/questions/subject_cues.yml"):

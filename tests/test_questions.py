@@ -143,7 +143,8 @@ def test_a_follow_up_that_points_back_is_answered_on_the_last_subject_too():
     # No pointing back, or a subject named: the previous subject is left alone.
     assert choose.choose([("prevention_treatment", 0.8)], text="what exercise is safe?",
                          previous="multiple_sclerosis").also is None
-    assert choose.choose([("recovery", 0.8)], text="does it get better with als?", previous="multiple_sclerosis").also == "als"
+    choice = choose.choose([("recovery", 0.8)], text="does it get better with als?", previous="multiple_sclerosis")
+    assert choice.also == "als"
 
 
 @pytest.mark.parametrize("text, question", [

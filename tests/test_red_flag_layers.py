@@ -6,8 +6,7 @@ from pathlib import Path
 import pytest
 
 from atrophy.red_flags import default_detector
-from atrophy.red_flags.decide import (ESCALATE, NONE, UNSURE, StrokeDecider, Thresholds, adds_up, level_of,
-                                      levels_of)
+from atrophy.red_flags.decide import ESCALATE, NONE, UNSURE, StrokeDecider, Thresholds, adds_up, level_of, levels_of
 from atrophy.red_flags.normalise import correct_word, domain_vocabulary, normalise
 
 THRESHOLDS = Thresholds(escalate_at=0.6, unsure_at=0.2, veto_below=0.01)

@@ -14,8 +14,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from atrophy.red_flags import (SIGNS, Assessment, Finding, RedFlagDetector, build_pipeline, default_detector,
-                               rules_fingerprint)
+from atrophy.red_flags import (
+    SIGNS,
+    Assessment,
+    Finding,
+    RedFlagDetector,
+    build_pipeline,
+    default_detector,
+    rules_fingerprint,
+)
 
 DATA = Path(__file__).parent / "data" / "red_flag_messages.yml"
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -14,8 +14,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from addons.tracker_store import EnvSQLTrackerStore
 from addons import retention
+from addons.tracker_store import EnvSQLTrackerStore
 from tests import services
 from tests.servers import ROOT, base_env
 

@@ -10,7 +10,6 @@ from typing import Any, Dict, Optional, Text
 from sanic import Blueprint, response
 from sanic.request import Request
 
-
 # An answer's source line holds Markdown links, "[MedlinePlus](https://...)", which the web page renders as links.
 MARKDOWN_LINK = re.compile(r"\[([^\]\n]+)\]\((https://[^)\s]+)\)")
 

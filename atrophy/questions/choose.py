@@ -32,8 +32,8 @@ ALSO_AT = 0.2
 ASPECTS = frozenset({"recovery", "pain", "prevention_treatment", "when_to_seek_care"})
 # A comparison ("how does cachexia differ from not eating enough?", "is it age or the steroids?"): each subject it
 # names is answered, not only the likelier one.
-COMPARES = re.compile(r"\b(differ\w*|difference|vs\.?|versus|compared?|comparison|same (thing )?as|or is it|or (just|simply))\b",
-                      re.I)
+COMPARES = re.compile(
+    r"\b(differ\w*|difference|vs\.?|versus|compared?|comparison|same (thing )?as|or is it|or (just|simply))\b", re.I)
 # Words by which a follow-up points back at what was just talked about.
 REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|those|these|them|they|the same|that one|this one)\b", re.I)
 

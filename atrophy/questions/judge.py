@@ -21,7 +21,8 @@ ESCALATION_ALLOWED = ("stroke_info", "when_to_seek_care")
 
 def is_emergency(message: dict) -> bool:
     custom = message.get("custom")
-    return isinstance(custom, dict) and (custom.get("emergency") is True or str(custom.get("emergency")).lower() == "true")
+    return isinstance(custom, dict) and (custom.get("emergency") is True
+                                         or str(custom.get("emergency")).lower() == "true")
 
 
 def reply_text(messages: list[dict], with_buttons: bool = True) -> str:

@@ -69,7 +69,8 @@ def examples_of_set(data: dict) -> list[Example]:
         out += [Example(e["text"], 0, tuple(e.get("tags") or ()) or (section,), e.get("id", ""))
                 for e in near.get(section) or []]
     # A question set's questions (the question corpus): never a stroke happening now, by the taxonomy's rule.
-    out += [Example(q["text"], 0, ("question_corpus", q.get("topic", "")), q.get("id", "")) for q in data.get("questions") or []]
+    out += [Example(q["text"], 0, ("question_corpus", q.get("topic", "")), q.get("id", ""))
+            for q in data.get("questions") or []]
     return out
 
 

@@ -17,7 +17,6 @@ from importlib import resources
 from pathlib import Path
 
 import yaml
-
 from symspellpy import SymSpell, Verbosity
 
 from atrophy.red_flags import lexicon
@@ -108,7 +107,8 @@ def expand_shorthand(text: str) -> str:
     table, units = shorthand("words"), shorthand("after_a_number")
     text = _TOKEN.sub(lambda m: table.get(m.group(0).lower(), m.group(0)), text)
     return _NUMBER_THEN_WORD.sub(lambda m: m.group(0) if m.group(0).lower() in table else
-                                 f"{m.group(1)} {units.get(m.group(2).lower(), table.get(m.group(2).lower(), m.group(2)))}",
+                                 f"{m.group(1)} "
+                                 f"{units.get(m.group(2).lower(), table.get(m.group(2).lower(), m.group(2)))}",
                                  text)
 
 
