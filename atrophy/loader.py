@@ -14,9 +14,10 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from atrophy.db import PROJECT_ROOT, database_url, engine_for, session
+from atrophy.db import database_url, engine_for, session
 from atrophy.knowledge import normalize_name
 from atrophy.models import Base, CauseCategory, Condition, ConditionSynonym, ContentVersion, Topic
+from atrophy.settings import PROJECT_ROOT
 
 CONTENT_PATH = PROJECT_ROOT / "data" / "knowledge" / "atrophy.yml"
 
