@@ -13,10 +13,9 @@ turn ends, so a hung action server or a slow escalation store held the emergency
 timeout. The Rasa server now starts that call in the background and goes on at once: the alert no longer waits for
 anything but the Rasa server itself.
 
-`install()` is called by the project's tracker store (addons/tracker_store.py), which every Rasa server of the
-project loads from endpoints.yml at start-up, so `rasa run`, `rasa shell` and the replicas all get it. It
-replaces the class `rasa.core.actions.action.action_for_name_or_text` instantiates for custom actions; no file
-of Rasa is changed.
+`install()` is called through addons/rasa_patches.py by the project's stores, which every Rasa server of the project
+loads from endpoints.yml at start-up, so `rasa run`, `rasa shell` and the replicas all get it. It replaces the class
+`rasa.core.actions.action.action_for_name_or_text` instantiates for custom actions; no file of Rasa is changed.
 """
 from __future__ import annotations
 

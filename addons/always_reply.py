@@ -7,7 +7,7 @@ bot message followed the latest user message, it sends the domain response `utte
 can do, with buttons), logs a warning, and records it on the tracker as a bot message (not as an action, so the
 dialogue policies see the same history as before).
 
-`install()` is called with the server-side apology by addons/tracker_store.py, which every Rasa server of the
+`install()` is called through addons/rasa_patches.py by the project's stores, which every Rasa server of the
 project loads from endpoints.yml; it wraps `MessageProcessor._run_prediction_loop` and changes no file of Rasa.
 """
 from __future__ import annotations

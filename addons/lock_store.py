@@ -39,7 +39,7 @@ from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from addons import action_fallback
+from addons import rasa_patches
 from atrophy import settings
 
 logger = logging.getLogger(__name__)
@@ -212,7 +212,7 @@ class AtomicRedisLockStore(LockStore):
         poll_interval: Optional[float] = None,
         socket_timeout: float = 10,
     ) -> None:
-        action_fallback.install()  # also installed by the tracker store; whichever endpoints.yml loads first
+        rasa_patches.install()  # also installed by the tracker store: either store alone keeps the patches
         kwargs = endpoint_config.kwargs if endpoint_config else {}
         url = url or redis_url_from(endpoint_config)
         self.key_prefix = key_prefix or kwargs.get("key_prefix") or DEFAULT_KEY_PREFIX

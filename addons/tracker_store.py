@@ -6,8 +6,7 @@ the endpoint's `url` when one is given there, else `ATROPHY_TRACKER_DB_URL` (any
 postgresql+psycopg2://rasa@db:5432/atrophy), else an SQLite file `build/tracker.db` in the project.
 Conversations survive restarts and, on PostgreSQL, are shared by every Rasa replica.
 
-Loading it also installs the server-side apology for failing custom actions (addons/action_fallback.py) and
-the answer to a message the dialogue left unanswered (addons/always_reply.py).
+Loading it also installs the project's Rasa patches (addons/rasa_patches.py).
 """
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from sqlalchemy.engine import make_url
 
-from addons import action_fallback, always_reply
+from addons import rasa_patches
 from atrophy import settings
 
 logger = logging.getLogger(__name__)
@@ -45,8 +44,7 @@ class EnvSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, domain: Any = None, host: Optional[str] = None, event_broker: Any = None,
                  **kwargs: Any) -> None:
-        action_fallback.install()
-        always_reply.install()
+        rasa_patches.install()
         url = tracker_db_url(host)
         logger.info("Tracker store: %s", make_url(url).render_as_string(hide_password=True))
         for key in ("dialect", "db", "username", "password", "port", "url"):

@@ -5,6 +5,7 @@ import asyncio
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from rasa.core.lock_store import LockError, LockStore
@@ -190,3 +191,17 @@ def test_a_slow_redis_step_does_not_hold_other_conversations(redis_url):
         return ticks
 
     assert asyncio.run(scenario()) >= 20
+
+
+def test_either_store_alone_installs_the_projects_rasa_patches():
+    """Swapping the tracker store for Rasa's own must not silently drop the server-side apology (the lock store
+    installs the patches too)."""
+    import subprocess
+    import sys
+
+    probe = ("import rasa.core.actions.action as a; from rasa.core.processor import MessageProcessor as P; "
+             "from addons.lock_store import AtomicRedisLockStore; AtomicRedisLockStore(); "
+             "print(a.RemoteAction.__name__, getattr(P._run_prediction_loop, 'always_reply', False))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                         cwd=str(Path(__file__).resolve().parents[1]))
+    assert out.stdout.split() == ["ApologeticRemoteAction", "True"], out.stderr[-2000:]
