@@ -30,7 +30,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from atrophy.questions.catalogue import cued_subjects, mentioned_topics
-from atrophy.questions.classifier import KNOWLEDGE_BASE, NONE, load_classifier, normalised
+from atrophy.questions.classifier import KNOWLEDGE_BASE, NONE, load_classifier, normalised, question_part
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +90,10 @@ class QuestionTopicClassifier(GraphComponent, IntentClassifier):
         if not text or text.startswith("/"):
             return
         ranking = self._classifier.ranking(text)   # at most 1,500 characters (addons/input_limit.py)
+        part = question_part(text)
+        if part:  # a long message: its asking sentence alone, when that reads more clearly
+            alone = self._classifier.ranking(part)
+            ranking = alone if alone[0][1] > ranking[0][1] else ranking
         label, probability = ranking[0]
         topics = [(t, p) for t, p in ranking if t not in (NONE, KNOWLEDGE_BASE)]
         entities = list(message.get(ENTITIES) or [])

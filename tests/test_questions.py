@@ -189,3 +189,12 @@ def test_an_aspect_question_in_everyday_words_gets_its_subject_too():
     assert choose.choose(ranking, [], text, cued=["injury"]).also == "injury"
     # a subject first is not joined by another subject
     assert choose.choose([("ageing", 0.9), ("recovery", 0.05)], [], "in his 80s", cued=["injury"]).also is None
+
+
+def test_a_long_message_is_asked_by_its_asking_sentence():
+    from atrophy.questions.classifier import question_part
+
+    assert question_part("what causes muscle atrophy?") is None   # short: read whole
+    preamble = "Some background on how my week went, work and the kids and the garden. " * 10
+    assert question_part("Hello. " + preamble + "So my question is: what causes muscle atrophy? Thanks.") == \
+        "So my question is: what causes muscle atrophy?"

@@ -209,3 +209,19 @@ def test_the_decision_over_arrays_is_the_decision_on_each_message():
     escalate, unsure = levels_of(T, rule, p, two, onset, short)
     assert escalate.tolist() == [True, True, False, False, True]
     assert unsure.tolist() == [False, False, True, True, False]
+
+
+def test_a_long_message_is_also_read_in_windows_of_whole_sentences():
+    from atrophy.red_flags.decide import LONG_WORDS, WINDOW_WORDS, windows, word_count
+
+    assert windows("my dad's face is drooping. help") == []   # short: read whole only
+    story = "We had a lovely lunch with the family and talked about the garden. " * 12
+    report = "Half an hour ago his face drooped on one side and his words came out slurred. "
+    text = story + report + story
+    assert word_count(text) > LONG_WORDS
+    parts = windows(text)
+    assert any(report.strip() in part for part in parts)
+    assert all(word_count(part) <= WINDOW_WORDS for part in parts)
+    # nothing after a hypothetical is read out of its frame
+    hypothetical = "If my dad ever had a stroke, what would happen? " + story + report
+    assert not any(report.strip() in part for part in windows(hypothetical))

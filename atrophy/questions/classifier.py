@@ -72,6 +72,21 @@ def vocabulary() -> frozenset[str]:
     return frozenset(w for w in words if len(w) > 3)
 
 
+LONG_WORDS = 80  # longer than the sentence encoder reads (128 word pieces)
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def question_part(text: str) -> str | None:
+    """In a long message, the sentence that asks (the last one with a question mark, else the last sentence): a short
+    question after a long preamble ("Some background ... So my question is: what causes it?") is diluted by the
+    preamble for the encoder and the n-grams alike. None for a message the classifier reads whole well enough."""
+    if len(re.findall(r"[A-Za-z']+", text or "")) <= LONG_WORDS:
+        return None
+    sentences = [s.strip() for s in _SENTENCES.split(text) if s.strip()]
+    asking = [s for s in sentences if "?" in s]
+    return (asking or sentences or [None])[-1]
+
+
 def normalised(text: str) -> str:
     return normalise(text or "", vocabulary())
 

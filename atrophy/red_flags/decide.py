@@ -39,6 +39,10 @@ SIGN_KINDS = {"weakness_numbness": "limb", "arm_weakness": "limb", "paralysis": 
 # The end of a question (or a line) followed by more text: where a report after an unrelated question may begin.
 _WORD = re.compile(r"[A-Za-z0-9']+")
 _SENTENCE_END = re.compile(r"(?<=[?])\s+|\n+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+LONG_WORDS = 80        # longer than the encoder reads (128 word pieces): read in windows as well
+WINDOW_WORDS = 50
+MAX_WINDOWS = 60
 _CONDITIONAL = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, lexicon.CONDITIONALS)), re.I)
 
 
@@ -96,6 +100,29 @@ def tails(text: str) -> list[str]:
     a hypothetical ("if my mum suddenly slurred, is it a stroke? just asking"): what follows it is in its frame."""
     starts = [m.end() for m in _SENTENCE_END.finditer(text) if m.end() < len(text)]
     return [text[i:] for i in starts if not _CONDITIONAL.search(text[:i])]
+
+
+def windows(text: str) -> list[str]:
+    """A long message in runs of whole sentences of at most `WINDOW_WORDS` words, one run starting at each sentence:
+    the encoder reads 128 word pieces (about 90 words) and the classifier learnt chat-length messages, so a report in
+    the middle of a long story ("Sorry for the long message ... half an hour ago his face drooped ...") was diluted
+    or never seen. Only for messages over `LONG_WORDS` words; not from after a hypothetical (as for `tails`)."""
+    if word_count(text) <= LONG_WORDS:
+        return []
+    bounds = [0, *(m.end() for m in _SENTENCE.finditer(text) if m.end() < len(text))]
+    sentences = [(start, text[start:end]) for start, end in zip(bounds, [*bounds[1:], len(text)])]
+    out: list[str] = []
+    for i, (start, _) in enumerate(sentences):
+        if _CONDITIONAL.search(text[:start]) and start:
+            break
+        parts, words = [], 0
+        for _, sentence in sentences[i:]:
+            if parts and words + word_count(sentence) > WINDOW_WORDS:
+                break
+            parts.append(sentence)
+            words += word_count(sentence)
+        out.append("".join(parts).strip())
+    return list(dict.fromkeys(w for w in out if w))[:MAX_WINDOWS]
 
 
 def adds_up(concepts: Iterable[str]) -> bool:
@@ -165,7 +192,9 @@ class StrokeDecider:
                     # coming across my eye") is diluted by the question, for the classifier as for the rules: the
                     # message is read again from each later sentence on (only when the whole did not escalate:
                     # a higher probability can change nothing then, and each part costs an encoder pass).
-                    probability = max([probability, *(self.classifier.probability(t) for t in tails(text[:MAX_TEXT]))])
+                    # A long message the rules found a sign in is read in windows too (`windows`).
+                    parts = tails(text[:MAX_TEXT]) + (windows(text[:MAX_TEXT]) if assessment.escalate else [])
+                    probability = max([probability, *(self.classifier.probability(t) for t in parts)])
             except Exception:  # the rules still decide; a broken model must not silence an emergency
                 logger.exception("The stroke classifier failed; the rules decide alone")
         level = level_of(self.thresholds, assessment.escalate, probability, concepts, words)
