@@ -46,8 +46,6 @@ SILENT_ACTIONS = frozenset({"action_record_escalation"})
 # Actions whose only work is a side effect after the reply: they return no events the dialogue needs.
 BACKGROUND_ACTIONS = frozenset({"action_record_escalation"})
 _background: set[asyncio.Task] = set()  # strong references, so that a running call is not garbage-collected
-ACTION_TIMEOUT_ENV = settings.ACTION_TIMEOUT
-DEFAULT_ACTION_TIMEOUT = settings.DEFAULT_ACTION_TIMEOUT
 
 
 class ApologeticRemoteAction(RemoteAction):
@@ -98,16 +96,12 @@ class ApologeticRemoteAction(RemoteAction):
         return {"text": APOLOGY_TEXT}
 
 
-def action_timeout() -> float:
-    """Seconds a custom action may take (`ATROPHY_ACTION_TIMEOUT`, default 10): Rasa waits 300 s, five times the
-    lock's 60 s lifetime, so a slow action let the conversation's next message in and kept its user waiting."""
-    return settings.action_timeout()
-
-
 def install() -> None:
     """Make the Rasa server create custom actions as `ApologeticRemoteAction`, which time out after
-    `action_timeout()` seconds, well inside the conversation lock's lifetime (idempotent)."""
-    rasa_action.DEFAULT_REQUEST_TIMEOUT = min(action_timeout(), LOCK_LIFETIME / 2)
+    `settings.action_timeout()` seconds (10 by default), well inside the conversation lock's lifetime: Rasa waits
+    300 s, five times the lock's 60 s, so a slow action let the conversation's next message in and kept its user
+    waiting (idempotent)."""
+    rasa_action.DEFAULT_REQUEST_TIMEOUT = min(settings.action_timeout(), LOCK_LIFETIME / 2)
     if rasa_action.RemoteAction is not ApologeticRemoteAction:
         rasa_action.RemoteAction = ApologeticRemoteAction
         logger.debug("Custom actions answer with %s when the action server fails", APOLOGY_RESPONSE)

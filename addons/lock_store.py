@@ -44,7 +44,6 @@ from atrophy import settings
 
 logger = logging.getLogger(__name__)
 
-REDIS_URL_ENV = settings.REDIS_URL
 DEFAULT_KEY_PREFIX = "atrophy:lock:"
 DEFAULT_POLL_INTERVAL = 0.02  # seconds between checks while another ticket holds the lock
 
@@ -188,8 +187,9 @@ class _MemoryQueues:
 
 def redis_url_from(endpoint_config: Optional[EndpointConfig]) -> Optional[str]:
     """`ATROPHY_REDIS_URL`, else the endpoint's `url` (a redis:// URL or a host), else None (in memory)."""
-    if settings.redis_url():
-        return settings.redis_url()
+    configured = settings.redis_url()
+    if configured:
+        return configured
     if endpoint_config is None or not endpoint_config.url:
         return None
     url = endpoint_config.url
@@ -228,10 +228,10 @@ class AtomicRedisLockStore(LockStore):
         else:
             self.queues = _MemoryQueues()
             logger.info("Lock store: atomic ticket locks in memory (one Rasa server only; set %s for replicas)",
-                        REDIS_URL_ENV)
+                        settings.REDIS_URL)
             if int(os.environ.get("SANIC_WORKERS") or 1) > 1:
                 logger.error("SANIC_WORKERS > 1 with in-memory locks: each worker locks alone and events can be "
-                             "lost. Set %s.", REDIS_URL_ENV)
+                             "lost. Set %s.", settings.REDIS_URL)
         super().__init__()
 
     @property

@@ -77,13 +77,12 @@ async def reply_without_conversation(agent: Any, text: Optional[str], sender_id:
     return 503, [{"recipient_id": sender_id, "text": UNAVAILABLE.format(number=number)}]
 
 
-def answering_without_conversation(on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                                   agent: Callable[[], Any], channel: str
+def answering_without_conversation(on_new_message: Callable[[UserMessage], Awaitable[Any]], app: Any, channel: str
                                    ) -> Callable[[UserMessage], Awaitable[None]]:
     """`on_new_message` for channels that answer through their platform's API (Slack, Telegram): when the message
     cannot be handled in its conversation, the replies of `reply_without_conversation` are sent through the
     message's own output channel (the platform got its 200 long ago, or must get it anyway: Telegram resends an
-    update that failed). `agent` is called only then: the Sanic app's agent is not there when the route is built."""
+    update that failed). The Sanic `app`'s agent is looked up only then: it is not there when the route is built."""
 
     async def handle(message: UserMessage) -> None:
         try:
@@ -92,7 +91,8 @@ def answering_without_conversation(on_new_message: Callable[[UserMessage], Await
             logger.error("A %s message could not be handled in its conversation (%s)", channel,
                          type(error).__name__)
             try:
-                _, replies = await reply_without_conversation(agent(), message.text, message.sender_id, channel)
+                agent = getattr(app.ctx, "agent", None)
+                _, replies = await reply_without_conversation(agent, message.text, message.sender_id, channel)
             except Exception as reply_error:  # never raise into the platform's webhook: Telegram would resend
                 logger.error("No reply without a conversation either (%s)", type(reply_error).__name__)
                 return

@@ -23,7 +23,6 @@ from atrophy import settings
 
 logger = logging.getLogger(__name__)
 
-TRACKER_DB_URL_ENV = settings.TRACKER_DB_URL
 DEFAULT_TRACKER_DB_PATH = settings.BUILD_DIR / "tracker.db"
 CONNECT_TIMEOUT = 3  # seconds (PostgreSQL): a database that does not answer must not hold a message for minutes
 

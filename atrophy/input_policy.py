@@ -22,6 +22,11 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_METADATA_CHARS = 2000
 MODEL_CHARS = 1500
 GAP = " … "
+# A message of more words than this is longer than the sentence encoder reads (128 word pieces, about 90 words):
+# the red-flag decision reads it in windows of sentences too, the topic classifier its asking sentence alone.
+LONG_WORDS = 80
+WORD = re.compile(r"[A-Za-z0-9']+")
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
 
 TOO_LONG = ("That message is too long for me: I can read at most {limit} characters at a time. Please send a shorter "
@@ -43,6 +48,10 @@ def too_long(text: str | None) -> bool:
 def too_long_reply() -> str:
     """What a chat channel answers to a message over the limit (REST answers 413)."""
     return TOO_LONG.format(limit=f"{max_message_chars():,}", number=emergency_number())
+
+
+def word_count(text: str) -> int:
+    return len(WORD.findall(text or ""))
 
 
 def for_models(text: str, limit: int = MODEL_CHARS) -> str:

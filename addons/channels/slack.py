@@ -140,8 +140,7 @@ class SlackInput(rasa_slack.SlackInput):
                 sender_id or "", too_long_reply())
             return response.text("")
         sender = conversation_id("slack", sender_id) if sender_id else sender_id
-        handle = answering_without_conversation(on_new_message, lambda: getattr(request.app.ctx, "agent", None),
-                                                self.name())
+        handle = answering_without_conversation(on_new_message, request.app, self.name())
         return await super().process_message(request, handle, text, sender, metadata)
 
     def get_output_channel(self, channel: Optional[Text] = None,

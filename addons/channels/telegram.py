@@ -232,8 +232,7 @@ class TelegramInput(InputChannel):
                 messages.append("/start")
             # Conversation stores down: the alert or a "service is down" message is sent anyway; 200 in any case,
             # or Telegram would resend the update forever.
-            handle = answering_without_conversation(on_new_message, lambda: getattr(request.app.ctx, "agent", None),
-                                                    self.name())
+            handle = answering_without_conversation(on_new_message, request.app, self.name())
             for text_part in messages:
                 await handle(UserMessage(text_part, bot, conversation_id("telegram", chat_id),
                                          input_channel=self.name(), metadata=metadata))

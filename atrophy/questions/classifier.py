@@ -28,6 +28,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from atrophy.input_policy import LONG_WORDS, SENTENCE_BREAK, word_count
 from atrophy.questions.catalogue import CONTENT_PATH, TOPICS_PATH, match_name, topics
 from atrophy.red_flags.encoder import DEFAULT_MODEL, load_encoder, portable
 from atrophy.red_flags.normalise import normalise
@@ -72,22 +73,20 @@ def vocabulary() -> frozenset[str]:
     return frozenset(w for w in words if len(w) > 3)
 
 
-LONG_WORDS = 80  # longer than the sentence encoder reads (128 word pieces)
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
 def question_part(text: str) -> str | None:
     """In a long message, the sentence that asks (the last one with a question mark, else the last sentence): a short
     question after a long preamble ("Some background ... So my question is: what causes it?") is diluted by the
     preamble for the encoder and the n-grams alike. None for a message the classifier reads whole well enough."""
-    if len(re.findall(r"[A-Za-z']+", text or "")) <= LONG_WORDS:
+    if word_count(text) <= LONG_WORDS:
         return None
-    sentences = [s.strip() for s in _SENTENCES.split(text) if s.strip()]
+    sentences = [s.strip() for s in SENTENCE_BREAK.split(text) if s.strip()]
     asking = [s for s in sentences if "?" in s]
     return (asking or sentences or [None])[-1]
 
 
+@functools.lru_cache(maxsize=1024)
 def normalised(text: str) -> str:
+    """The spelling-corrected text (cached: the encoder, the n-grams and the subject cues each read it, per message)."""
     return normalise(text or "", vocabulary())
 
 

@@ -23,6 +23,7 @@ from typing import Iterable
 import numpy as np
 import yaml
 
+from atrophy.input_policy import LONG_WORDS, SENTENCE_BREAK, word_count
 from atrophy.red_flags import lexicon
 from atrophy.red_flags.normalise import normalise
 from atrophy.red_flags.rules import Finding, RedFlagDetector, default_detector
@@ -37,10 +38,7 @@ MAX_TEXT = 5000
 # Signs that count as one kind when two of them are named together (a weak, numb or paralysed limb is one kind).
 SIGN_KINDS = {"weakness_numbness": "limb", "arm_weakness": "limb", "paralysis": "limb"}
 # The end of a question (or a line) followed by more text: where a report after an unrelated question may begin.
-_WORD = re.compile(r"[A-Za-z0-9']+")
 _SENTENCE_END = re.compile(r"(?<=[?])\s+|\n+")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
-LONG_WORDS = 80        # longer than the encoder reads (128 word pieces): read in windows as well
 WINDOW_WORDS = 50
 MAX_WINDOWS = 60
 _CONDITIONAL = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, lexicon.CONDITIONALS)), re.I)
@@ -109,7 +107,7 @@ def windows(text: str) -> list[str]:
     or never seen. Only for messages over `LONG_WORDS` words; not from after a hypothetical (as for `tails`)."""
     if word_count(text) <= LONG_WORDS:
         return []
-    bounds = [0, *(m.end() for m in _SENTENCE.finditer(text) if m.end() < len(text))]
+    bounds = [0, *(m.end() for m in SENTENCE_BREAK.finditer(text) if m.end() < len(text))]
     sentences = [(start, text[start:end]) for start, end in zip(bounds, [*bounds[1:], len(text)])]
     out: list[str] = []
     for i, (start, _) in enumerate(sentences):
@@ -129,10 +127,6 @@ def adds_up(concepts: Iterable[str]) -> bool:
     """Signs given over several messages that together call for an emergency: a sign and a sudden onset."""
     concepts = set(concepts)
     return ONSET in concepts and bool(concepts - {ONSET, "one_side"})
-
-
-def word_count(text: str) -> int:
-    return len(_WORD.findall(text))
 
 
 def level_of(t: Thresholds, rule_found: bool, probability: float | None, concepts: Iterable[str],
