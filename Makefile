@@ -15,7 +15,6 @@ QUESTION_CORPUS := $(wildcard data/questions/corpus/*.yml) $(wildcard data/nlu*.
 
 export RASA_TELEMETRY_ENABLED := false
 export RASA_CACHE_DIRECTORY ?= $(HOME)/.cache/atrophy-assistant/rasa
-export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
@@ -25,17 +24,20 @@ TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
 	$(SPACY_PIPELINE) $(ENCODER)
 
 .PHONY: help install build train run shell validate test test-rasa test-pytest lock clean web chromium test-nlu lint
-.PHONY: audit bench replicas retention eval-red-flags red-flag-figures content-check content-list question-figures
+.PHONY: audit bench bench-figures replicas retention eval-red-flags red-flag-figures content-check content-list question-figures
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 install: $(VENV)/.installed  ## create .venv and sync it from the lock (seconds when nothing changed)
 
-$(VENV)/.installed: requirements/requirements.lock
+# The project itself is installed editable after the sync (which removes what the lock does not list): every
+# process imports atrophy, addons, actions and scripts through it, from wherever it starts.
+$(VENV)/.installed: requirements/requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	test -x $(BIN)/uv && $(BIN)/uv --version | grep -q ' $(UV_VERSION)' || $(BIN)/python -m pip install -q uv==$(UV_VERSION)
 	$(BIN)/uv pip sync --python $(BIN)/python requirements/requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python --no-deps --no-build-isolation -e .
 	touch $@
 
 lock:  ## recompile the lock file from requirements.in and the overrides
@@ -102,8 +104,9 @@ question-figures: build train web  ## the frozen question split through the runn
 # figure that says how questions in other people's words are answered.
 test: lint content-list eval-red-flags test-rasa test-pytest  ## every test: lint, content review dates listed, the red-flag frozen split, data validation, rasa test (stories) and pytest (incl. the frozen question split over REST)
 
-lint: install  ## ruff: pyflakes, pycodestyle (120 columns) and import order (pyproject.toml)
+lint: install  ## ruff: pyflakes, pycodestyle, import order and the formatter's layout (120 columns, pyproject.toml)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 content-list: install
 	$(BIN)/python scripts/content_check.py --list-only
@@ -124,8 +127,11 @@ chromium:  ## install Debian's chromium for the browser tests (no-op when /usr/b
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends chromium; }
 
-bench: build train  ## benchmark against a stock `rasa init` bot (latency, throughput, memory, cold start, training)
-	$(BIN)/python scripts/bench.py
+bench: build train  ## benchmark against a stock `rasa init` bot (latency, throughput, memory, cold start, training) into results/bench.json and the README
+	$(BIN)/python scripts/bench.py --readme
+
+bench-figures: install  ## the README's benchmark table from results/bench.json
+	$(BIN)/python scripts/bench.py --readme-only
 
 REPLICAS ?= 2
 replicas: build train  ## run REPLICAS (2) Rasa servers + action servers on PostgreSQL and Redis (deploy/README.md)

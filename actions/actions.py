@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.sql_knowledge_base import CAUSE, CONDITION, SQLKnowledgeBase
 from atrophy import answers, escalations, knowledge, loader, oncall, triage
+from atrophy.db import database_url
 from atrophy.questions import catalogue, choose, own_situation
 
 logger = logging.getLogger(__name__)
@@ -29,11 +30,23 @@ logger = logging.getLogger(__name__)
 # is answered on it too (`choose.choose(previous=...)`).
 SLOT_LAST_SUBJECT = "last_question_subject"
 
-# Build or refresh the knowledge base when the action server starts, so a missing database is rebuilt.
-try:
-    loader.ensure_loaded()
-except SQLAlchemyError:
-    logger.exception("Knowledge base could not be loaded; answers will apologise until it is reachable")
+# Databases whose content version has been checked (and loaded when missing) by this process.
+_ready: set[str] = set()
+
+
+def knowledge_base_ready() -> None:
+    """Build or refresh the knowledge base on its first use by this process, never at import (importing this module
+    for a test or a linter must not write a database). `make build` loads it beforehand; this check makes a missing
+    or stale database rebuild itself. A failure is not remembered, so the next message tries again."""
+    url = database_url()
+    if url not in _ready:
+        loader.ensure_loaded(url)
+        _ready.add(url)
+
+
+def form_slots(domain: dict[str, Any], form: str = "symptom_check_form") -> list[str]:
+    """The form's slots as domain.yml lists them (Rasa sends the domain with every action call)."""
+    return list(((domain.get("forms") or {}).get(form) or {}).get("required_slots") or [])
 
 
 class KnowledgeAction(Action, abc.ABC):
@@ -43,12 +56,13 @@ class KnowledgeAction(Action, abc.ABC):
     @abc.abstractmethod
     def name(self) -> str: ...
 
-    def answer(self, tracker: Tracker) -> tuple[str, list[dict[str, Any]]]:
+    def answer(self, tracker: Tracker, domain: dict) -> tuple[str, list[dict[str, Any]]]:
         raise NotImplementedError
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         try:
-            text, events = await utils.call_potential_coroutine(self.answer(tracker))
+            knowledge_base_ready()
+            text, events = await utils.call_potential_coroutine(self.answer(tracker, domain))
         except SQLAlchemyError:
             logger.exception("Knowledge base query failed in %s", self.name())
             dispatcher.utter_message(response="utter_knowledge_unavailable")
@@ -73,7 +87,7 @@ class ActionExplainTopic(KnowledgeAction):
     def name(self) -> str:
         return "action_explain_topic"
 
-    def answer(self, tracker: Tracker) -> tuple[str, list[dict[str, Any]]]:
+    def answer(self, tracker: Tracker, domain: dict) -> tuple[str, list[dict[str, Any]]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         slug = self.TOPIC_BY_INTENT.get(intent, "what_is_atrophy")
         if slug == "stroke_signs" and self.TIA_WORDS.search(tracker.latest_message.get("text") or ""):
@@ -87,7 +101,7 @@ class ActionListCauses(KnowledgeAction):
     def name(self) -> str:
         return "action_list_causes"
 
-    def answer(self, tracker: Tracker) -> tuple[str, list[dict[str, Any]]]:
+    def answer(self, tracker: Tracker, domain: dict) -> tuple[str, list[dict[str, Any]]]:
         categories = knowledge.cause_categories()
         return answers.causes_answer(categories), [
             SlotSet(SLOT_LISTED_OBJECTS, [c.slug for c in categories]),
@@ -110,7 +124,7 @@ class ActionQueryAtrophyKnowledgeBase(KnowledgeAction, ActionQueryKnowledgeBase)
     def name(self) -> str:
         return "action_query_knowledge_base"
 
-    async def answer(self, tracker: Tracker) -> tuple[str, list[dict[str, Any]]]:
+    async def answer(self, tracker: Tracker, domain: dict) -> tuple[str, list[dict[str, Any]]]:
         kb = self.knowledge_base
         said = {}
         for e in tracker.latest_message.get("entities") or []:
@@ -154,7 +168,8 @@ class ActionQueryAtrophyKnowledgeBase(KnowledgeAction, ActionQueryKnowledgeBase)
         """A lookup that finds nothing to refer to is not the end: the question's likely topic is answered, or the
         closest topics are offered as buttons (ActionAnswerQuestion); an unknown name also gets those buttons."""
         try:
-            text, events = await self.answer(tracker)
+            knowledge_base_ready()
+            text, events = await self.answer(tracker, domain)
         except SQLAlchemyError:
             logger.exception("Knowledge base query failed in %s", self.name())
             dispatcher.utter_message(response="utter_knowledge_unavailable")
@@ -325,10 +340,6 @@ CONFIDENT_TOPIC = 0.6
 # at least this surely.
 QUESTION_AFTER_UNSURE = 0.5
 
-FORM_SLOTS = ["symptom_onset", "symptom_extent", "symptom_accompanying", "symptom_conditions", "symptom_alcohol",
-              "symptom_treated"]
-
-
 class ActionStartSymptomCheck(Action):
     """Starts the guided symptom check afresh: forgets earlier answers, then explains what will happen."""
 
@@ -337,7 +348,7 @@ class ActionStartSymptomCheck(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_symptom_check_intro")
-        return [SlotSet(slot, None) for slot in FORM_SLOTS]
+        return [SlotSet(slot, None) for slot in form_slots(domain)]
 
 
 class ValidateSymptomCheckForm(FormValidationAction):
@@ -383,7 +394,7 @@ class ActionSymptomCheckResult(KnowledgeAction):
     def name(self) -> str:
         return "action_symptom_check_result"
 
-    def answer(self, tracker: Tracker) -> tuple[str, list[dict[str, Any]]]:
+    def answer(self, tracker: Tracker, domain: dict) -> tuple[str, list[dict[str, Any]]]:
         given = triage.Answers(
             onset=tracker.get_slot("symptom_onset"),
             extent=tracker.get_slot("symptom_extent"),
@@ -396,7 +407,7 @@ class ActionSymptomCheckResult(KnowledgeAction):
         categories = [c for c in (knowledge.cause_category(slug) for slug in result.categories) if c]
         care_source = knowledge.topic("when_to_seek_care").source
         text = answers.symptom_check_answer(result.care, result.reasons, categories, care_source)
-        return text, [SlotSet(slot, None) for slot in FORM_SLOTS] + [
+        return text, [SlotSet(slot, None) for slot in form_slots(domain)] + [
             SlotSet(SLOT_LISTED_OBJECTS, [c.slug for c in categories] or None),
             SlotSet(SLOT_LAST_OBJECT_TYPE, CAUSE),
         ]

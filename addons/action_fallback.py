@@ -27,6 +27,7 @@ import rasa.core.actions.action as rasa_action
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
 from rasa.core.lock_store import LOCK_LIFETIME
 
+from addons.domain_text import render
 from atrophy import settings
 
 if TYPE_CHECKING:
@@ -39,9 +40,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 APOLOGY_RESPONSE = "utter_knowledge_unavailable"
-APOLOGY_TEXT = ("Sorry, I can't reach my medical information right now, so I can't answer that safely. "
-                "Please try again in a few minutes. If you have sudden weakness, numbness, vision changes or "
-                "trouble speaking, call emergency services now.")
+LAST_RESORT = ("Sorry, I can't reach my medical information right now. If you have signs of a stroke, call "
+               "{emergency_number} now.")
 SILENT_ACTIONS = frozenset({"action_record_escalation"})
 # Actions whose only work is a side effect after the reply: they return no events the dialogue needs.
 BACKGROUND_ACTIONS = frozenset({"action_record_escalation"})
@@ -86,14 +86,9 @@ class ApologeticRemoteAction(RemoteAction):
     @staticmethod
     async def _apology(nlg: "NaturalLanguageGenerator", tracker: "DialogueStateTracker",
                        output_channel: "OutputChannel", domain: "Domain") -> dict[str, Any]:
-        if APOLOGY_RESPONSE in domain.responses:
-            try:
-                message = await nlg.generate(APOLOGY_RESPONSE, tracker, output_channel.name())
-                if message:
-                    return {**message, "utter_action": APOLOGY_RESPONSE}
-            except Exception:  # the apology itself must never fail
-                logger.exception("Could not render %s", APOLOGY_RESPONSE)
-        return {"text": APOLOGY_TEXT}
+        number = tracker.get_slot("emergency_number") or settings.emergency_number()
+        return await render(nlg, domain, APOLOGY_RESPONSE, tracker, output_channel.name(), LAST_RESORT,
+                            emergency_number=str(number))
 
 
 def install() -> None:

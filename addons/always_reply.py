@@ -19,11 +19,12 @@ from rasa.core.actions.action import create_bot_utterance
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import BotUttered, UserUttered
 
+from addons.domain_text import render
+
 logger = logging.getLogger(__name__)
 
 NO_ANSWER_RESPONSE = "utter_no_answer"
-NO_ANSWER_TEXT = ("Sorry, I don't have an answer to that. I can explain muscle atrophy, its causes and the "
-                  "conditions behind it, and when to get medical help.")
+LAST_RESORT = "Sorry, I don't have an answer to that."
 
 
 def unanswered(events: list[Any]) -> bool:
@@ -37,13 +38,8 @@ def unanswered(events: list[Any]) -> bool:
 
 
 async def _reply(processor: MessageProcessor, output_channel: Any, tracker: Any) -> None:
-    message: dict[str, Any] = {"text": NO_ANSWER_TEXT}
-    if NO_ANSWER_RESPONSE in processor.domain.responses:
-        try:
-            message = {**(await processor.nlg.generate(NO_ANSWER_RESPONSE, tracker, output_channel.name()) or message),
-                       "utter_action": NO_ANSWER_RESPONSE}
-        except Exception:  # the safety net itself must never fail
-            logger.exception("Could not render %s", NO_ANSWER_RESPONSE)
+    message = await render(processor.nlg, processor.domain, NO_ANSWER_RESPONSE, tracker, output_channel.name(),
+                           LAST_RESORT)
     event = create_bot_utterance(message)
     tracker.update(event)
     await output_channel.send_response(tracker.sender_id, event.message())

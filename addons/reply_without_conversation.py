@@ -23,6 +23,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from addons.domain_text import render
 from atrophy.settings import emergency_number
 
 logger = logging.getLogger(__name__)
@@ -30,11 +31,13 @@ logger = logging.getLogger(__name__)
 EMERGENCY_INTENT = "report_stroke_signs"
 EMERGENCY_RESPONSE = "utter_emergency"
 NUMBER_ENTITY = "emergency_number"
-UNAVAILABLE = ("Sorry, I can't take messages right now because part of the service is down. Please try again in a "
-               "few minutes. If you or someone with you has sudden weakness, numbness, a drooping face, trouble "
-               "speaking or seeing, call {number} now.")
-CANNOT_GO_ON = ("I can't keep our conversation going right now because part of the service is down, but please "
-                "call {number} now.")
+# domain.yml's words; the last-resort sentences apply only when no model (no domain) is loaded at all.
+UNAVAILABLE = "utter_service_unavailable"
+CANNOT_GO_ON = "utter_conversation_unavailable"
+LAST_RESORT = {
+    UNAVAILABLE: "Part of the service is down. If someone has signs of a stroke, call {emergency_number} now.",
+    CANNOT_GO_ON: "Please call {emergency_number} now.",
+}
 
 
 def _number(parsed: dict[str, Any]) -> str:
@@ -46,9 +49,15 @@ def _number(parsed: dict[str, Any]) -> str:
     return emergency_number()
 
 
-async def _emergency_message(agent: Any, sender_id: str, number: str, channel: str) -> dict[str, Any]:
-    tracker = DialogueStateTracker.from_events(sender_id, [], slots=agent.domain.slots)
-    tracker.update(SlotSet(NUMBER_ENTITY, number))
+def _tracker(agent: Any, sender_id: str, number: str) -> DialogueStateTracker:
+    """A conversation of no events but the number, to render domain responses with."""
+    tracker = DialogueStateTracker.from_events(sender_id, [], slots=getattr(agent.domain, "slots", None) or [])
+    if any(slot.name == NUMBER_ENTITY for slot in tracker.slots.values()):
+        tracker.update(SlotSet(NUMBER_ENTITY, number))
+    return tracker
+
+
+async def _emergency_message(agent: Any, tracker: DialogueStateTracker, number: str, channel: str) -> dict[str, Any]:
     try:
         message = await agent.nlg.generate(EMERGENCY_RESPONSE, tracker, channel)
         if message:
@@ -57,6 +66,13 @@ async def _emergency_message(agent: Any, sender_id: str, number: str, channel: s
         logger.exception("Could not render %s", EMERGENCY_RESPONSE)
     return {"custom": {"emergency": True, "number": number,
                        "text": f"EMERGENCY: this may be a stroke. Call {number} now."}}
+
+
+async def _say(agent: Any, tracker: DialogueStateTracker | None, response: str, number: str,
+               channel: str) -> str:
+    message = await render(getattr(agent, "nlg", None), getattr(agent, "domain", None), response, tracker, channel,
+                           LAST_RESORT[response], emergency_number=number)
+    return message.get("text") or LAST_RESORT[response].format(emergency_number=number)
 
 
 async def reply_without_conversation(agent: Any, text: Optional[str], sender_id: str,
@@ -69,12 +85,13 @@ async def reply_without_conversation(agent: Any, text: Optional[str], sender_id:
         except Exception as error:  # then we know nothing, and say the general thing with the number
             logger.error("The NLU pipeline failed too (%s)", type(error).__name__)
     number = _number(parsed)
+    tracker = _tracker(agent, sender_id, number) if agent is not None and agent.domain is not None else None
     if (parsed.get("intent") or {}).get("name") == EMERGENCY_INTENT:
         logger.warning("Emergency answered without its conversation (the conversation stores are unavailable)")
-        alert = await _emergency_message(agent, sender_id, number, channel)
+        alert = await _emergency_message(agent, tracker, number, channel)
         return 200, [{"recipient_id": sender_id, **alert},
-                     {"recipient_id": sender_id, "text": CANNOT_GO_ON.format(number=number)}]
-    return 503, [{"recipient_id": sender_id, "text": UNAVAILABLE.format(number=number)}]
+                     {"recipient_id": sender_id, "text": await _say(agent, tracker, CANNOT_GO_ON, number, channel)}]
+    return 503, [{"recipient_id": sender_id, "text": await _say(agent, tracker, UNAVAILABLE, number, channel)}]
 
 
 def answering_without_conversation(on_new_message: Callable[[UserMessage], Awaitable[Any]], app: Any, channel: str

@@ -22,6 +22,7 @@ ACTION_TIMEOUT = "ATROPHY_ACTION_TIMEOUT"
 SESSION_SECRET = "ATROPHY_SESSION_SECRET"
 ONCALL_WEBHOOK_URL = "ATROPHY_ONCALL_WEBHOOK_URL"
 ONCALL_SECRET = "ATROPHY_ONCALL_SECRET"
+MODEL = "ATROPHY_MODEL"
 
 DEFAULT_EMERGENCY_NUMBER = "911"
 DEFAULT_MAX_MESSAGE_CHARS = 5000
@@ -48,6 +49,12 @@ def emergency_number(default: str = DEFAULT_EMERGENCY_NUMBER) -> str:
 def max_message_chars() -> int:
     """`ATROPHY_MAX_MESSAGE_CHARS`: the longest message a channel takes, 5,000 characters (a long page) by default."""
     return int(_number(MAX_MESSAGE_CHARS, DEFAULT_MAX_MESSAGE_CHARS))
+
+
+def model_path() -> Path:
+    """`ATROPHY_MODEL`: the trained Rasa model the launchers serve; models/atrophy.tar.gz (what `make train` writes)
+    by default."""
+    return Path(_get(MODEL) or PROJECT_ROOT / "models" / "atrophy.tar.gz")
 
 
 def database_url() -> str:

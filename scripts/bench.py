@@ -2,13 +2,15 @@
 """Benchmark the Atrophy Assistant against a stock `rasa init` bot, in the same run, over REST on loopback.
 
     make bench            # or: python scripts/bench.py [--turns 20] [--conversations 20] [--json-out FILE]
+    make bench-figures    # the README's table from results/bench.json (python scripts/bench.py --readme-only)
 
 For each bot: training time (the stock bot is made and trained by `rasa init` in a temporary folder; ours is
 trained from the project into a temporary folder, both with an empty cache; --skip-train serves the existing
 model and reports no training time),
 cold start (process start to first answer, each bot starting alone), latency per message p50/p95/p99 for one
-user and for 20 concurrent conversations, throughput, errors (no HTTP 200 with a JSON list) and empty replies,
-and the RSS of the Rasa server's process tree. Both bots stay up and are measured in alternating rounds
+user (300 messages) and for 20 concurrent conversations, throughput, errors (no HTTP 200 with a JSON list:
+refused, 5xx, timed out) and empty replies, and the memory (RSS) of every process of the bot: the Rasa server and,
+for ours, the action server, each with its children. Both bots stay up and are measured in alternating rounds
 (--rounds, default 3), so that other load on the machine falls on both alike. Prints a
 table and JSON with both bots and the ratio ours/stock. Our bot runs as deployed: endpoints.yml (SQL tracker
 store, atomic lock store) with its action server; the stock bot with its defaults (in-memory tracker, no
@@ -17,8 +19,10 @@ action server needed by its stories). Every loop is bounded; nothing leaves 127.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -29,16 +33,17 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from scripts.processes import base_env, free_port, stop, wait_until  # noqa: E402
+from atrophy.settings import PROJECT_ROOT as ROOT
+from atrophy.settings import model_path
+from scripts.processes import base_env
+from scripts.readme_block import write_block
+from scripts.servers import Servers, project_stores
 
 BIN = Path(sys.executable).parent
 OUR_MESSAGES = ["hello", "what is muscle atrophy?", "what causes muscle atrophy?", "what is ALS?",
                 "when should I see a doctor?", "thanks", "are you a bot?", "goodbye"]
 STOCK_MESSAGES = ["hello", "I am feeling great", "are you a bot?", "I am sad", "yes", "thanks", "no",
                   "goodbye"]
-TARGET_P95_RATIO = 1.2
 
 
 def rss_tree_mb(pid: int) -> float:
@@ -125,67 +130,40 @@ def train(cwd: Path, out: Path, extra_env: dict[str, str], log: Path) -> float:
 
 
 class Bot:
-    """A Rasa server (and its action server) started once and measured in rounds."""
+    """A bot started once by the project's launcher (scripts/servers.py) and measured in rounds."""
 
-    def __init__(self, name: str, cwd: Path, model: Path, endpoints: Path | None, credentials: Path | None,
-                 messages: list[str], extra_env: dict[str, str], workdir: Path, with_actions: bool) -> None:
-        self.name, self.cwd, self.model, self.endpoints, self.credentials = name, cwd, model, endpoints, credentials
-        self.messages, self.env, self.workdir = messages, base_env(**extra_env), workdir
-        self.with_actions = with_actions
-        self.actions: subprocess.Popen | None = None
-        self.rasa: subprocess.Popen | None = None
-        self.webhook = ""
+    def __init__(self, name: str, servers: Servers, messages: list[str]) -> None:
+        self.name, self.servers, self.messages = name, servers, messages
         self.runs: dict[str, list[dict]] = {"single": [], "concurrent": []}
 
-    def _log(self, what: str):
-        return open(self.workdir / f"{self.name}-{what}.log", "ab")
-
     def start(self) -> float:
-        """Start the servers; return the Rasa server's cold start: process start to first answer, in seconds."""
-        endpoints = self.endpoints
-        if self.with_actions:
-            action_port = free_port()
-            self.actions = subprocess.Popen([str(BIN / "rasa"), "run", "actions", "--port", str(action_port)],
-                                            cwd=self.cwd, env=self.env, stdout=self._log("actions"),
-                                            stderr=subprocess.STDOUT)
-            wait_until(lambda: requests.get(f"http://127.0.0.1:{action_port}/health", timeout=2).ok, 120,
-                       f"{self.name} action server", self.actions)
-            endpoints = self.workdir / f"{self.name}-endpoints.yml"
-            endpoints.write_text(self.endpoints.read_text().replace("http://localhost:5055/webhook",
-                                                                    f"http://127.0.0.1:{action_port}/webhook"))
-        port = free_port()
-        cmd = [str(BIN / "rasa"), "run", "--model", str(self.model), "--port", str(port), "--interface", "127.0.0.1"]
-        if endpoints:
-            cmd += ["--endpoints", str(endpoints)]
-        if self.credentials:
-            cmd += ["--credentials", str(self.credentials)]
-        self.webhook = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-        start = time.monotonic()
-        self.rasa = subprocess.Popen(cmd, cwd=self.cwd, env=self.env, stdout=self._log("rasa"),
-                                     stderr=subprocess.STDOUT)
-        wait_until(lambda: requests.post(self.webhook, json={"sender": "bench-probe", "message": "hello"},
-                                         timeout=30).status_code == 200, 300, f"{self.name} Rasa server", self.rasa,
-                   interval=0.1)
-        cold_start = round(time.monotonic() - start, 1)
-        run_load(self.webhook, self.messages, 1, 5, f"{self.name}-warmup")  # lazy parts load on first use
+        """Start the servers (the action server first, when there is one); return the Rasa server's cold start:
+        process start to first answer, in seconds."""
+        if self.servers.with_actions:
+            self.servers.start_actions()
+        cold_start = round(self.servers.start_rasa(), 1)
+        run_load(self.servers.webhook, self.messages, 1, 5, f"{self.name}-warmup")  # lazy parts load on first use
         return cold_start
 
     def round(self, number: int, args: argparse.Namespace) -> None:
-        self.runs["single"].append(run_load(self.webhook, self.messages, 1, args.turns, f"{self.name}-1-{number}"))
-        self.runs["concurrent"].append(run_load(self.webhook, self.messages, args.conversations, args.turns,
-                                                f"{self.name}-n-{number}"))
+        single = max(1, round(args.single_messages / args.rounds))
+        self.runs["single"].append(run_load(self.servers.webhook, self.messages, 1, single,
+                                            f"{self.name}-1-{number}"))
+        self.runs["concurrent"].append(run_load(self.servers.webhook, self.messages, args.conversations,
+                                                args.turns, f"{self.name}-n-{number}"))
 
     def results(self) -> dict:
-        return {"rss_mb": round(rss_tree_mb(self.rasa.pid), 1),
+        """Memory of every process of the bot (the Rasa server and, for ours, the action server, with their
+        children), after the load."""
+        return {"rss_mb": round(sum(rss_tree_mb(pid) for pid in self.servers.pids()), 1),
                 "single": summarise(self.runs["single"]), "concurrent": summarise(self.runs["concurrent"])}
 
     def stop(self) -> None:
-        stop(self.rasa)
-        stop(self.actions)
+        self.servers.stop()
 
 
 ROWS = [("training time (s)", ("train_s",)), ("cold start (s)", ("cold_start_s",)),
-        ("RSS of Rasa server tree (MB)", ("rss_mb",)),
+        ("RSS of all the bot's processes (MB)", ("rss_mb",)),
         ("1 user: p50 (ms)", ("single", "p50_ms")), ("1 user: p95 (ms)", ("single", "p95_ms")),
         ("1 user: p99 (ms)", ("single", "p99_ms")), ("1 user: throughput (msg/s)", ("single", "throughput_msg_s")),
         ("1 user: errors", ("single", "errors")), ("1 user: empty replies", ("single", "empty_replies")),
@@ -219,6 +197,63 @@ def report(results: dict, conversations: int) -> str:
     return "\n".join(lines)
 
 
+# The issue's targets for our bot against the stock one (issue 13): (name, measure path, ratio bound, op).
+TARGETS = [("20 conversations: p95 <= 1.2x", ("concurrent", "p95_ms"), 1.2, "le"),
+           ("1 user: p50 <= 1.2x", ("single", "p50_ms"), 1.2, "le"),
+           ("1 user: p95 <= 1.2x", ("single", "p95_ms"), 1.2, "le"),
+           ("20 conversations: throughput >= 0.9x", ("concurrent", "throughput_msg_s"), 0.9, "ge"),
+           ("training <= 1.5x", ("train_s",), 1.5, "le"),
+           ("memory of all our processes <= 1.5x", ("rss_mb",), 1.5, "le")]
+TRAINING_LIMIT_S = 180
+
+
+def machine() -> dict:
+    """What the figures were measured on."""
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor() or "unknown") \
+        if Path("/proc/cpuinfo").exists() else platform.processor()
+    memory_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal:")), 0) if Path("/proc/meminfo").exists() else 0
+    return {"cpus": os.cpu_count(), "cpu": model, "memory_gb": round(memory_kb / 1024 / 1024, 1),
+            "system": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
+            "rasa": importlib.metadata.version("rasa")}
+
+
+def targets(results: dict) -> dict:
+    met: dict = {}
+    for name, path, bound, op in TARGETS:
+        r = ratio(pick(results["atrophy"], path), pick(results["stock"], path))
+        met[name] = {"ratio": r, "met": r is not None and (r <= bound if op == "le" else r >= bound)}
+    train_s = results["atrophy"].get("train_s")
+    met[f"training <= {TRAINING_LIMIT_S} s"] = {"seconds": train_s,
+                                                "met": train_s is not None and train_s <= TRAINING_LIMIT_S}
+    failures = sum(results["atrophy"][k]["errors"] + results["atrophy"][k]["empty_replies"]
+                   for k in ("single", "concurrent"))
+    met["0 errors and 0 empty replies"] = {"count": failures, "met": failures == 0}
+    return met
+
+
+def readme_table(results: dict) -> str:
+    """The README's benchmark block: when, where, the table and the targets, from results/bench.json."""
+    config, host = results["config"], results.get("machine", {})
+    n = config["conversations"]
+    lines = [f"Measured {results.get('date', '?')} on {host.get('cpus', '?')} CPUs ({host.get('cpu', '?')}), "
+             f"{host.get('memory_gb', '?')} GB, {host.get('system', '?')}, Python {host.get('python', '?')}, "
+             f"Rasa {host.get('rasa', '?')}; our bot as `make run` serves it ({config.get('setup', 'one worker')}); "
+             f"{config['rounds']} alternating rounds, {config.get('single_messages', '?')} single-user messages and "
+             f"{n} conversations of {config['turns']} messages per round.", "",
+             "| measure | atrophy | stock | ratio |", "| --- | ---: | ---: | ---: |"]
+    for label, path in ROWS:
+        ours, stock = pick(results["atrophy"], path), pick(results["stock"], path)
+        r = ratio(ours, stock)
+        lines.append(f"| {label.format(n=n)} | {ours} | {stock} | {'' if r is None else r} |")
+    lines += ["", "| target (issue 13) | value | met |", "| --- | ---: | --- |"]
+    for name, t in results.get("targets", {}).items():
+        value = next(v for k, v in t.items() if k != "met")
+        lines.append(f"| {name} | {value} | {'yes' if t['met'] else '**no**'} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=20, help="messages per conversation")
@@ -228,12 +263,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="our trained model (default: ATROPHY_MODEL or models/atrophy.tar.gz)")
     parser.add_argument("--skip-train", action="store_true",
                         help="do not time a fresh training of our bot; serve the existing model instead")
+    parser.add_argument("--single-messages", type=int, default=300, help="single-user messages, over all rounds")
     parser.add_argument("--json-out", type=Path, default=ROOT / "results" / "bench.json")
+    parser.add_argument("--readme", action="store_true", help="also write the README's table")
+    parser.add_argument("--readme-only", action="store_true", help="write the README's table from --json-out")
     args = parser.parse_args(argv)
+    if args.readme_only:
+        write_block("bench-figures", readme_table(json.loads(args.json_out.read_text())))
+        return 0
 
     tmp = Path(tempfile.mkdtemp(prefix="atrophy-bench-"))
-    results: dict = {"config": {"turns": args.turns, "conversations": args.conversations, "rounds": args.rounds,
-                                "host": "127.0.0.1", "cpus": os.cpu_count()}}
+    results: dict = {"date": time.strftime("%Y-%m-%d"), "machine": machine(),
+                     "config": {"turns": args.turns, "conversations": args.conversations, "rounds": args.rounds,
+                                "single_messages": args.single_messages, "host": "127.0.0.1"}}
     try:
         # Stock bot: `rasa init --no-prompt` in a temporary folder, trained there.
         stock_dir = tmp / "stock"
@@ -247,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         stock_train = round(time.monotonic() - start, 1)  # `rasa init` trains the bot
         print(f"stock bot trained in {stock_train} s", flush=True)
 
-        our_model = args.model or Path(os.environ.get("ATROPHY_MODEL", ROOT / "models" / "atrophy.tar.gz"))
+        our_model = args.model or model_path()
         our_train = None
         our_env = {"ATROPHY_DB_URL": f"sqlite:///{tmp / 'kb.db'}",
                    "ATROPHY_TRACKER_DB_URL": f"sqlite:///{tmp / 'tracker.db'}",
@@ -259,10 +301,11 @@ def main(argv: list[str] | None = None) -> int:
 
         # Both bots stay up; they are measured in alternating rounds so that the load of the machine falls on
         # both alike. Each starts alone, for a clean cold start.
-        ours = Bot("atrophy", ROOT, our_model, ROOT / "endpoints.yml", ROOT / "credentials.yml", OUR_MESSAGES,
-                   our_env, tmp, with_actions=True)
-        stock = Bot("stock", stock_dir, stock_models[-1], None, None, STOCK_MESSAGES,
-                    {"RASA_CACHE_DIRECTORY": str(tmp / "stock-cache")}, tmp, with_actions=False)
+        ours = Bot("atrophy", Servers(tmp, name="atrophy", model=our_model, env=our_env, stores=project_stores(),
+                                      ready_statuses=(200,), timeout=300), OUR_MESSAGES)
+        stock = Bot("stock", Servers(tmp, name="stock", model=stock_models[-1], cwd=stock_dir, credentials=None,
+                                     env={"RASA_CACHE_DIRECTORY": str(tmp / "stock-cache")}, with_actions=False,
+                                     ready_statuses=(200,), timeout=300), STOCK_MESSAGES)
         try:
             cold = {"atrophy": ours.start(), "stock": stock.start()}
             for number in range(args.rounds):
@@ -280,18 +323,15 @@ def main(argv: list[str] | None = None) -> int:
     results["ratio_atrophy_to_stock"] = {
         label.format(n=args.conversations): ratio(pick(results["atrophy"], path), pick(results["stock"], path))
         for label, path in ROWS}
-    p95_ratio = ratio(results["atrophy"]["concurrent"]["p95_ms"], results["stock"]["concurrent"]["p95_ms"])
-    results["targets"] = {
-        "p95_within_1.2x_of_stock": {"ratio": p95_ratio,
-                                     "met": p95_ratio is not None and p95_ratio <= TARGET_P95_RATIO},
-        "zero_errors_at_concurrency": {"errors": results["atrophy"]["concurrent"]["errors"],
-                                       "met": results["atrophy"]["concurrent"]["errors"] == 0}}
+    results["targets"] = targets(results)
     print()
     print(report(results, args.conversations))
     print()
     print(json.dumps(results, indent=2))
     args.json_out.parent.mkdir(parents=True, exist_ok=True)
-    args.json_out.write_text(json.dumps(results, indent=2))
+    args.json_out.write_text(json.dumps(results, indent=2) + "\n")
+    if args.readme:
+        write_block("bench-figures", readme_table(results))
     return 0
 
 

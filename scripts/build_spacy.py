@@ -11,11 +11,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO_ROOT / "build" / "spacy" / "en_atrophy"
-sys.path.insert(0, str(REPO_ROOT))
+from atrophy.red_flags import build_pipeline
+from atrophy.settings import BUILD_DIR
 
-from atrophy.red_flags import build_pipeline  # noqa: E402
+DEFAULT_OUT = BUILD_DIR / "spacy" / "en_atrophy"
 
 
 def build(out_dir: str | Path = DEFAULT_OUT) -> Path:

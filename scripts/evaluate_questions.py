@@ -20,13 +20,11 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import requests
+import yaml
 
-import requests  # noqa: E402
-import yaml  # noqa: E402
-
-from atrophy.questions.judge import Figures  # noqa: E402
-from scripts.readme_block import write_block  # noqa: E402
+from atrophy.questions.judge import Figures
+from scripts.readme_block import write_block
 
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "tests" / "data" / "heldout"

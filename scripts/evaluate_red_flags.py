@@ -15,17 +15,15 @@ import argparse
 import json
 import os
 import re
-import sys
 from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import yaml  # noqa: E402
+import yaml
 
-from atrophy.red_flags.decide import ESCALATE, UNSURE, default_decider  # noqa: E402
-from scripts.readme_block import write_block  # noqa: E402
+from atrophy.red_flags.decide import ESCALATE, UNSURE, default_decider
+from scripts.readme_block import write_block
 
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "tests" / "data" / "heldout"

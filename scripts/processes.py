@@ -46,9 +46,10 @@ def free_port() -> int:
 
 
 def base_env(**extra: str) -> dict[str, str]:
-    """The environment every server of the project runs with: telemetry off, loopback, the project importable."""
+    """The environment every server of the project runs with: telemetry off, loopback (the project is
+    importable through its editable install)."""
     env = dict(os.environ)
-    env.update(RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT), SANIC_HOST="127.0.0.1",
+    env.update(RASA_TELEMETRY_ENABLED="false", SANIC_HOST="127.0.0.1",
                TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
     env.update(extra)
     return env

@@ -21,19 +21,16 @@ import argparse
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import requests
+from atrophy.settings import PROJECT_ROOT as ROOT
+from atrophy.settings import model_path
+from scripts.processes import stop
+from scripts.servers import Servers
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from scripts.processes import base_env, stop, wait_until  # noqa: E402
-
-BIN = Path(sys.executable).parent
 DEFAULT_PG = "postgresql+psycopg2://postgres@127.0.0.1:5432/atrophy"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/1"
 
@@ -64,23 +61,24 @@ def ensure_database(url: str) -> None:
         engine.dispose()
 
 
-def lock_store_section(kind: str, redis_url: str) -> str:
+def lock_store_section(kind: str, redis_url: str) -> dict:
     if kind == "atomic":
-        return "lock_store:\n  type: addons.lock_store.AtomicRedisLockStore\n"
+        return {"type": "addons.lock_store.AtomicRedisLockStore"}
     parts = urlsplit(redis_url)
-    db = int((parts.path or "/1").strip("/") or 1)
-    password = f"\n  password: {parts.password}" if parts.password else ""
-    return (f"lock_store:\n  type: redis\n  url: {parts.hostname}\n  port: {parts.port or 6379}\n  db: {db}\n"
-            f"  key_prefix: stock{password}\n")
+    section = {"type": "redis", "url": parts.hostname, "port": parts.port or 6379,
+               "db": int((parts.path or "/1").strip("/") or 1), "key_prefix": "stock"}
+    if parts.password:
+        section["password"] = parts.password
+    return section
 
 
-def endpoints_for(action_port: int, lock_store: str, redis_url: str) -> str:
-    return (f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-            "tracker_store:\n  type: addons.tracker_store.EnvSQLTrackerStore\n"
-            + lock_store_section(lock_store, redis_url))
+def stores_for(lock_store: str, redis_url: str) -> dict:
+    return {"tracker_store": {"type": "addons.tracker_store.EnvSQLTrackerStore"},
+            "lock_store": lock_store_section(lock_store, redis_url)}
 
 
-def stop_all(procs: list[subprocess.Popen]) -> None:
+def stop_all(replicas: list[Servers]) -> None:
+    procs = [p for r in replicas for p in (r.rasa, r.actions) if p is not None]
     for proc in procs:  # all at once, then wait for each
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
@@ -105,13 +103,14 @@ def main(argv: list[str] | None = None) -> int:
     tracker_url = os.environ.setdefault("ATROPHY_TRACKER_DB_URL", DEFAULT_PG)
     os.environ.setdefault("ATROPHY_DB_URL", tracker_url)
     redis_url = os.environ.setdefault("ATROPHY_REDIS_URL", DEFAULT_REDIS)
-    model = args.model or os.environ.get("ATROPHY_MODEL") or str(ROOT / "models" / "atrophy.tar.gz")
-    env = base_env()
+    model = Path(args.model) if args.model else model_path()
     ensure_database(tracker_url)
     ensure_database(os.environ["ATROPHY_DB_URL"])
     args.workdir.mkdir(parents=True, exist_ok=True)
 
-    procs: list[subprocess.Popen] = []
+    replicas = [Servers(args.workdir, rasa_port=args.rasa_port + i, action_port=args.action_port + i, model=model,
+                        stores=stores_for(args.lock_store, redis_url), name=str(i), ready_statuses=(200,),
+                        timeout=args.timeout) for i in range(args.replicas)]
     stopping = False
 
     def on_signal(signum, frame):  # noqa: ARG001
@@ -121,43 +120,21 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        rasa_urls, action_urls, waits = [], [], []
-        for i in range(args.replicas):
-            action_port, rasa_port = args.action_port + i, args.rasa_port + i
-            log = open(args.workdir / f"actions-{i}.log", "ab")
-            proc = subprocess.Popen([str(BIN / "rasa"), "run", "actions", "--port", str(action_port)],
-                                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-            procs.append(proc)
-            action_urls.append(f"http://127.0.0.1:{action_port}")
-            waits.append((f"action server {i}", action_urls[-1] + "/health", proc, "get"))
-            endpoints = args.workdir / f"endpoints-{i}.yml"
-            endpoints.write_text(endpoints_for(action_port, args.lock_store, redis_url))
-            log = open(args.workdir / f"rasa-{i}.log", "ab")
-            proc = subprocess.Popen(
-                [str(BIN / "rasa"), "run", "--model", model, "--endpoints", str(endpoints),
-                 "--credentials", str(ROOT / "credentials.yml"), "--port", str(rasa_port),
-                 "--interface", "127.0.0.1"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-            procs.append(proc)
-            rasa_urls.append(f"http://127.0.0.1:{rasa_port}")
-            waits.append((f"Rasa replica {i}", rasa_urls[-1] + "/webhooks/rest/webhook", proc, "post"))
-        for what, url, proc, method in waits:
-            if method == "get":
-                wait_until(lambda: requests.get(url, timeout=2).ok, args.timeout, what, proc)
-            else:
-                wait_until(lambda: requests.post(url, json={"sender": "__probe__", "message": "hello"},
-                                                 timeout=30).status_code == 200, args.timeout, what, proc)
-        print(json.dumps({"ready": True, "rasa": rasa_urls, "actions": action_urls,
-                          "lock_store": args.lock_store}), flush=True)
-        while all(p.poll() is None for p in procs):
+        for replica in replicas:
+            replica.spawn()
+        for replica in replicas:
+            replica.wait()
+        print(json.dumps({"ready": True, "rasa": [r.url for r in replicas],
+                          "actions": [r.action_url for r in replicas], "lock_store": args.lock_store}), flush=True)
+        while all(p.poll() is None for r in replicas for p in (r.rasa, r.actions)):
             time.sleep(1)
-        failed = [p.args[1:3] for p in procs if p.poll() is not None]
+        failed = [p.args[1:3] for r in replicas for p in (r.rasa, r.actions) if p.poll() is not None]
         print(f"a server stopped: {failed}; stopping the others", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 0
     finally:
-        stop_all(procs)
+        stop_all(replicas)
 
 
 if __name__ == "__main__":

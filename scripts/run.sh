@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-server}
 bin=.venv/bin
-export RASA_TELEMETRY_ENABLED=false PYTHONPATH="$PWD" SANIC_HOST="${SANIC_HOST:-127.0.0.1}"
+export RASA_TELEMETRY_ENABLED=false SANIC_HOST="${SANIC_HOST:-127.0.0.1}"
 [ -f .env ] && set -a && . ./.env && set +a
 
 rasa_port=${RASA_PORT:-5005}

@@ -11,15 +11,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import sys
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from atrophy.red_flags.classifier import (  # noqa: E402
+from atrophy.red_flags.classifier import (
     DEFAULT_PATH,
     StrokeReportClassifier,
     fingerprint,
@@ -27,9 +24,9 @@ from atrophy.red_flags.classifier import (  # noqa: E402
     training_examples,
     training_files,
 )
-from atrophy.red_flags.decide import ONSET, THRESHOLDS_FILE, Thresholds, levels_of, sign_kinds, word_count  # noqa: E402
-from atrophy.red_flags.normalise import normalise  # noqa: E402
-from atrophy.red_flags.rules import default_detector  # noqa: E402
+from atrophy.red_flags.decide import ONSET, THRESHOLDS_FILE, Thresholds, levels_of, sign_kinds, word_count
+from atrophy.red_flags.normalise import normalise
+from atrophy.red_flags.rules import default_detector
 
 ROOT_BUILD = DEFAULT_PATH.parent
 
