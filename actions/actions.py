@@ -1,4 +1,5 @@
 """Custom actions: thin adapters between Rasa and the knowledge base / escalation log in `atrophy`."""
+
 from __future__ import annotations
 
 import abc
@@ -207,20 +208,23 @@ class ActionQueryAtrophyKnowledgeBase(KnowledgeAction, ActionQueryKnowledgeBase)
                 return None
         return tracker.get_slot(SLOT_LAST_OBJECT)
 
-    def _describe(self, object_type: str, obj: dict[str, Any], attribute: str | None
-                  ) -> tuple[str, list[dict[str, Any]]]:
+    def _describe(
+        self, object_type: str, obj: dict[str, Any], attribute: str | None
+    ) -> tuple[str, list[dict[str, Any]]]:
         events = self._reset() + [SlotSet(SLOT_LAST_OBJECT, obj["slug"]), SlotSet(SLOT_LAST_OBJECT_TYPE, object_type)]
         if object_type == CONDITION:
             events.append(SlotSet("condition", obj["name"]))
             if attribute in answers.ATTRIBUTE_LABELS and obj.get(attribute):
-                return answers.attribute_answer(obj["name"], attribute, obj[attribute], obj["source"],
-                                                obj.get("seek_care")), events
+                return answers.attribute_answer(
+                    obj["name"], attribute, obj[attribute], obj["source"], obj.get("seek_care")
+                ), events
             return answers.condition_answer(knowledge.find_condition(obj["slug"].replace("_", " "))), events
         if attribute == "seek_care":
             return answers.topic_answer(knowledge.topic("when_to_seek_care")), events
         category = knowledge.cause_category(obj["slug"])
         return answers.category_answer(category), events + [
-            SlotSet(SLOT_LISTED_OBJECTS, list(category.condition_slugs) or None)]
+            SlotSet(SLOT_LISTED_OBJECTS, list(category.condition_slugs) or None)
+        ]
 
     @staticmethod
     def reset_request() -> list[dict[str, Any]]:
@@ -245,8 +249,9 @@ class ActionAnswerQuestion(Action):
     def name(self) -> str:
         return "action_answer_question"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict,
-                  knowledge_base: bool = True) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, knowledge_base: bool = True
+    ) -> list[dict[str, Any]]:
         message = tracker.latest_message or {}
         text = message.get("text") or ""
         found = {e.get("entity"): e for e in reversed(message.get("entities") or [])}
@@ -276,13 +281,17 @@ class ActionAnswerQuestion(Action):
             return []
         # A list request or an attribute DIET saw in a question must not linger into the next follow-up.
         events += ActionQueryAtrophyKnowledgeBase.reset_request()
-        logger.info("Question answered on %s (%s)%s", choice.topic, choice.reason,
-                    f", and on {choice.also}" if choice.also else "")
+        logger.info(
+            "Question answered on %s (%s)%s",
+            choice.topic,
+            choice.reason,
+            f", and on {choice.also}" if choice.also else "",
+        )
         dispatcher.utter_message(text=reply)
         if choice.also:
             also_reply, also_events = self.answer_topic(choice.also, text)
             dispatcher.utter_message(text=also_reply)
-            events += also_events   # a subject's slots, for follow-ups (aspects set none)
+            events += also_events  # a subject's slots, for follow-ups (aspects set none)
         subject = next((t for t in (choice.topic, choice.also) if choose.is_subject(t)), None)
         if subject:
             events.append(SlotSet(SLOT_LAST_SUBJECT, subject))
@@ -292,14 +301,18 @@ class ActionAnswerQuestion(Action):
 
     @staticmethod
     def topic_buttons(slugs: Any) -> list[dict[str, str]]:
-        return [{"title": catalogue.topics()[t].button, "payload": f'/ask_question{{"question_topic": "{t}"}}'}
-                for t in slugs]
+        return [
+            {"title": catalogue.topics()[t].button, "payload": f'/ask_question{{"question_topic": "{t}"}}'}
+            for t in slugs
+        ]
 
     @staticmethod
     def ranking(tracker: Tracker) -> list[tuple[str, float]]:
         """The topic classifier's best topics for the latest message (the `question_topic` entity)."""
-        entity = next((e for e in reversed(tracker.latest_message.get("entities") or [])
-                       if e.get("entity") == "question_topic"), {})
+        entity = next(
+            (e for e in reversed(tracker.latest_message.get("entities") or []) if e.get("entity") == "question_topic"),
+            {},
+        )
         ranking = [(t, float(p)) for t, p in entity.get("ranking") or []]
         if not ranking and entity.get("value"):
             ranking = [(entity["value"], float(entity.get("confidence_entity") or 1.0))]
@@ -316,18 +329,24 @@ class ActionAnswerQuestion(Action):
         if "condition" in answer:
             condition = knowledge.find_condition(answer["condition"].replace("_", " "))
             return answers.condition_answer(condition), [
-                SlotSet(SLOT_LAST_OBJECT, condition.slug), SlotSet(SLOT_LAST_OBJECT_TYPE, CONDITION),
-                SlotSet("condition", condition.name)]
+                SlotSet(SLOT_LAST_OBJECT, condition.slug),
+                SlotSet(SLOT_LAST_OBJECT_TYPE, CONDITION),
+                SlotSet("condition", condition.name),
+            ]
         if "category" in answer:
             category = knowledge.cause_category(answer["category"])
             return answers.category_answer(category), [
-                SlotSet(SLOT_LAST_OBJECT, category.slug), SlotSet(SLOT_LAST_OBJECT_TYPE, CAUSE),
-                SlotSet(SLOT_LISTED_OBJECTS, list(category.condition_slugs) or None)]
+                SlotSet(SLOT_LAST_OBJECT, category.slug),
+                SlotSet(SLOT_LAST_OBJECT_TYPE, CAUSE),
+                SlotSet(SLOT_LISTED_OBJECTS, list(category.condition_slugs) or None),
+            ]
         if "causes" in answer:
             categories = knowledge.cause_categories()
             return answers.causes_answer(categories), [
-                SlotSet(SLOT_LISTED_OBJECTS, [c.slug for c in categories]), SlotSet(SLOT_LAST_OBJECT_TYPE, CAUSE),
-                SlotSet(SLOT_LAST_OBJECT, None)]
+                SlotSet(SLOT_LISTED_OBJECTS, [c.slug for c in categories]),
+                SlotSet(SLOT_LAST_OBJECT_TYPE, CAUSE),
+                SlotSet(SLOT_LAST_OBJECT, None),
+            ]
         topic_slug = answer["topic"]
         if topic_slug == "stroke_signs" and ActionExplainTopic.TIA_WORDS.search(text):
             topic_slug = "tia"
@@ -339,6 +358,7 @@ CONFIDENT_TOPIC = 0.6
 # After the unsure tier's question, a message is also answered as a question when the topic classifier says so
 # at least this surely.
 QUESTION_AFTER_UNSURE = 0.5
+
 
 class ActionStartSymptomCheck(Action):
     """Starts the guided symptom check afresh: forgets earlier answers, then explains what will happen."""

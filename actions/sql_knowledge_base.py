@@ -4,6 +4,7 @@ Two object types: `condition` (RA, ALS, stroke, ...) and `cause` (the cause cate
 built from `atrophy.knowledge` records, keyed by their slug, so the slots `knowledge_base_listed_objects` and
 `knowledge_base_last_object` hold slugs. Lookups accept a slug, a name or a synonym ("Lou Gehrig's disease").
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -51,8 +52,9 @@ class SQLKnowledgeBase(KnowledgeBase):
     async def get_attributes_of_object(self, object_type: str) -> list[str]:
         return list(ATTRIBUTES.get(object_type, []))
 
-    async def get_objects(self, object_type: str, attributes: list[dict[str, str]], limit: int = 20
-                          ) -> list[dict[str, Any]]:
+    async def get_objects(
+        self, object_type: str, attributes: list[dict[str, str]], limit: int = 20
+    ) -> list[dict[str, Any]]:
         """All objects of a type in their curated order, filtered by links
         ({"name": "cause", "value": "neurogenic"})."""
         if object_type == CONDITION:
@@ -90,6 +92,7 @@ class SQLKnowledgeBase(KnowledgeBase):
     @staticmethod
     def _linked_slug(attribute: str, value: str) -> str | None:
         finder: Callable[[str], Any] | None = {CAUSE: knowledge.find_cause, CONDITION: knowledge.find_condition}.get(
-            attribute)
+            attribute
+        )
         found = finder(value) if finder else None
         return found.slug if found else None

@@ -17,6 +17,7 @@ anything but the Rasa server itself.
 loads from endpoints.yml at start-up, so `rasa run`, `rasa shell` and the replicas all get it. It replaces the class
 `rasa.core.actions.action.action_for_name_or_text` instantiates for custom actions; no file of Rasa is changed.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -40,8 +41,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 APOLOGY_RESPONSE = "utter_knowledge_unavailable"
-LAST_RESORT = ("Sorry, I can't reach my medical information right now. If you have signs of a stroke, call "
-               "{emergency_number} now.")
+LAST_RESORT = (
+    "Sorry, I can't reach my medical information right now. If you have signs of a stroke, call {emergency_number} now."
+)
 SILENT_ACTIONS = frozenset({"action_record_escalation"})
 # Actions whose only work is a side effect after the reply: they return no events the dialogue needs.
 BACKGROUND_ACTIONS = frozenset({"action_record_escalation"})
@@ -51,8 +53,13 @@ _background: set[asyncio.Task] = set()  # strong references, so that a running c
 class ApologeticRemoteAction(RemoteAction):
     """A custom action run by the action server that apologises instead of staying silent when it fails."""
 
-    async def run(self, output_channel: "OutputChannel", nlg: "NaturalLanguageGenerator",
-                  tracker: "DialogueStateTracker", domain: "Domain") -> List["Event"]:
+    async def run(
+        self,
+        output_channel: "OutputChannel",
+        nlg: "NaturalLanguageGenerator",
+        tracker: "DialogueStateTracker",
+        domain: "Domain",
+    ) -> List["Event"]:
         if self.name() in BACKGROUND_ACTIONS:
             # a copy: the tracker goes on changing while the call runs
             task = asyncio.ensure_future(self._run_in_background(output_channel, nlg, tracker.copy(), domain))
@@ -61,8 +68,13 @@ class ApologeticRemoteAction(RemoteAction):
             return []
         return await self._run_or_apologise(output_channel, nlg, tracker, domain)
 
-    async def _run_in_background(self, output_channel: "OutputChannel", nlg: "NaturalLanguageGenerator",
-                                 tracker: "DialogueStateTracker", domain: "Domain") -> None:
+    async def _run_in_background(
+        self,
+        output_channel: "OutputChannel",
+        nlg: "NaturalLanguageGenerator",
+        tracker: "DialogueStateTracker",
+        domain: "Domain",
+    ) -> None:
         try:
             events = await self._run_or_apologise(output_channel, nlg, tracker, domain)
         except Exception as error:  # a rejection: nobody is left to hear it but the log
@@ -71,8 +83,13 @@ class ApologeticRemoteAction(RemoteAction):
         if events:  # nothing may be added to a turn that has already been answered
             logger.warning("Background action '%s' returned %d events; they were dropped", self.name(), len(events))
 
-    async def _run_or_apologise(self, output_channel: "OutputChannel", nlg: "NaturalLanguageGenerator",
-                                tracker: "DialogueStateTracker", domain: "Domain") -> List["Event"]:
+    async def _run_or_apologise(
+        self,
+        output_channel: "OutputChannel",
+        nlg: "NaturalLanguageGenerator",
+        tracker: "DialogueStateTracker",
+        domain: "Domain",
+    ) -> List["Event"]:
         try:
             return await super().run(output_channel, nlg, tracker, domain)
         except ActionExecutionRejection:
@@ -84,11 +101,16 @@ class ApologeticRemoteAction(RemoteAction):
             return [create_bot_utterance(await self._apology(nlg, tracker, output_channel, domain))]
 
     @staticmethod
-    async def _apology(nlg: "NaturalLanguageGenerator", tracker: "DialogueStateTracker",
-                       output_channel: "OutputChannel", domain: "Domain") -> dict[str, Any]:
+    async def _apology(
+        nlg: "NaturalLanguageGenerator",
+        tracker: "DialogueStateTracker",
+        output_channel: "OutputChannel",
+        domain: "Domain",
+    ) -> dict[str, Any]:
         number = tracker.get_slot("emergency_number") or settings.emergency_number()
-        return await render(nlg, domain, APOLOGY_RESPONSE, tracker, output_channel.name(), LAST_RESORT,
-                            emergency_number=str(number))
+        return await render(
+            nlg, domain, APOLOGY_RESPONSE, tracker, output_channel.name(), LAST_RESORT, emergency_number=str(number)
+        )
 
 
 def install() -> None:

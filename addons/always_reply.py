@@ -10,6 +10,7 @@ dialogue policies see the same history as before).
 `install()` is called through addons/rasa_patches.py by the project's stores, which every Rasa server of the
 project loads from endpoints.yml; it wraps `MessageProcessor._run_prediction_loop` and changes no file of Rasa.
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,8 +39,9 @@ def unanswered(events: list[Any]) -> bool:
 
 
 async def _reply(processor: MessageProcessor, output_channel: Any, tracker: Any) -> None:
-    message = await render(processor.nlg, processor.domain, NO_ANSWER_RESPONSE, tracker, output_channel.name(),
-                           LAST_RESORT)
+    message = await render(
+        processor.nlg, processor.domain, NO_ANSWER_RESPONSE, tracker, output_channel.name(), LAST_RESORT
+    )
     event = create_bot_utterance(message)
     tracker.update(event)
     await output_channel.send_response(tracker.sender_id, event.message())
@@ -55,8 +57,11 @@ def install() -> None:
         await original(self, output_channel, tracker)
         if output_channel is not None and unanswered(list(tracker.events)):
             latest = tracker.latest_message
-            logger.warning("No bot message for intent %s; answering with %s",
-                           (latest.intent or {}).get("name") if latest else None, NO_ANSWER_RESPONSE)
+            logger.warning(
+                "No bot message for intent %s; answering with %s",
+                (latest.intent or {}).get("name") if latest else None,
+                NO_ANSWER_RESPONSE,
+            )
             await _reply(self, output_channel, tracker)
 
     run_prediction_loop.always_reply = True  # type: ignore[attr-defined]

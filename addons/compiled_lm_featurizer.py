@@ -6,6 +6,7 @@ whose input signature leaves the batch size and the sequence length open, the sa
 runs as a graph: about 11 ms. The features are the same numbers (the same weights, inputs and operations), so DIET
 sees exactly what it saw before; only the time changes.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -33,7 +34,10 @@ class CompiledLanguageModelFeaturizer(LanguageModelFeaturizer):
 
         self._compiled_call = tf.function(call, input_signature=(_IDS, _IDS))
 
-    def _compute_batch_sequence_features(self, batch_attention_mask: np.ndarray,
-                                         padded_token_ids: List[List[int]]) -> np.ndarray:
-        return self._compiled_call(tf.convert_to_tensor(np.asarray(padded_token_ids), dtype=tf.int32),
-                                   tf.convert_to_tensor(np.asarray(batch_attention_mask), dtype=tf.int32)).numpy()
+    def _compute_batch_sequence_features(
+        self, batch_attention_mask: np.ndarray, padded_token_ids: List[List[int]]
+    ) -> np.ndarray:
+        return self._compiled_call(
+            tf.convert_to_tensor(np.asarray(padded_token_ids), dtype=tf.int32),
+            tf.convert_to_tensor(np.asarray(batch_attention_mask), dtype=tf.int32),
+        ).numpy()

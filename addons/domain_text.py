@@ -5,6 +5,7 @@ policies said nothing and the replies when the conversation stores are down are 
 helpers render them through Rasa's NLG and, should that fail, fill the first text variant of the loaded domain
 themselves. Only when the domain itself is missing (no model loaded) does a caller's last-resort sentence apply.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,8 +27,9 @@ def first_text(domain: Any, response: str, **values: str) -> str | None:
     return None
 
 
-async def render(nlg: Any, domain: Any, response: str, tracker: Any, channel: str, last_resort: str,
-                 **values: str) -> dict[str, Any]:
+async def render(
+    nlg: Any, domain: Any, response: str, tracker: Any, channel: str, last_resort: str, **values: str
+) -> dict[str, Any]:
     """The response as Rasa renders it for `channel` (buttons, custom payloads), marked with its name; else its
     text filled from `values`; else `last_resort`. Never raises: it is used where a reply must go out."""
     if nlg is not None and response in (getattr(domain, "responses", None) or {}):

@@ -9,6 +9,7 @@ tokens and the sentence encoder reads 512 word pieces at most.
 The whole cleaned message stays in the message as `full_text`: the red-flag decision reads all of it (the end
 of a long message may be the part that reports a stroke). The conversation keeps what the person wrote.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -42,8 +43,13 @@ class InputLimit(GraphComponent):
         self._max_chars = int(config.get("max_chars") or MODEL_CHARS)
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "InputLimit":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "InputLimit":
         return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:

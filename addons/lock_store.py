@@ -23,6 +23,7 @@ It uses Redis at `ATROPHY_REDIS_URL` (e.g. `redis://127.0.0.1:6379/1`), else at 
 (a `redis://` URL or a host name with `port`, `db`, `password`), else it keeps the same ticket queue in
 memory, which is correct for one Rasa server with one Sanic worker (`rasa run` without any set-up).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -65,7 +66,10 @@ for _, m in ipairs(members) do
   end
 end
 """
-ISSUE_SCRIPT = _LUA_NOW + _LUA_PURGE + """
+ISSUE_SCRIPT = (
+    _LUA_NOW
+    + _LUA_PURGE
+    + """
 local lifetime = tonumber(ARGV[1])
 local number = redis.call('INCR', KEYS[3])
 redis.call('ZADD', KEYS[1], number, number)
@@ -77,22 +81,35 @@ for _, key in ipairs(KEYS) do
 end
 return number
 """
+)
 # ARGV: ticket. Returns 0 when the ticket holds the lock, -1 when it expired, else the number of tickets ahead.
-ACQUIRE_SCRIPT = _LUA_NOW + _LUA_PURGE + """
+ACQUIRE_SCRIPT = (
+    _LUA_NOW
+    + _LUA_PURGE
+    + """
 local rank = redis.call('ZRANK', KEYS[1], ARGV[1])
 if not rank then return -1 end
 return rank
 """
+)
 # ARGV: ticket. Returns the number of tickets still waiting; deletes the keys when none is.
-RELEASE_SCRIPT = _LUA_NOW + """
+RELEASE_SCRIPT = (
+    _LUA_NOW
+    + """
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
-""" + _LUA_PURGE + """
+"""
+    + _LUA_PURGE
+    + """
 local left = redis.call('ZCARD', KEYS[1])
 if left == 0 then redis.call('DEL', KEYS[1], KEYS[2], KEYS[3]) end
 return left
 """
-SNAPSHOT_SCRIPT = _LUA_NOW + _LUA_PURGE + """
+)
+SNAPSHOT_SCRIPT = (
+    _LUA_NOW
+    + _LUA_PURGE
+    + """
 local out = {}
 for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   table.insert(out, m)
@@ -100,6 +117,7 @@ for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
 end
 return out
 """
+)
 
 
 class _RedisQueues:
@@ -223,15 +241,21 @@ class AtomicRedisLockStore(LockStore):
             client = redis.Redis.from_url(url, socket_timeout=float(kwargs.get("socket_timeout", socket_timeout)))
             self.queues: _RedisQueues | _MemoryQueues = _RedisQueues(client, self.key_prefix)
             self._redis_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="redis-lock")
-            logger.info("Lock store: atomic ticket locks in Redis at %s", client.connection_pool.connection_kwargs
-                        .get("host", url))
+            logger.info(
+                "Lock store: atomic ticket locks in Redis at %s",
+                client.connection_pool.connection_kwargs.get("host", url),
+            )
         else:
             self.queues = _MemoryQueues()
-            logger.info("Lock store: atomic ticket locks in memory (one Rasa server only; set %s for replicas)",
-                        settings.REDIS_URL)
+            logger.info(
+                "Lock store: atomic ticket locks in memory (one Rasa server only; set %s for replicas)",
+                settings.REDIS_URL,
+            )
             if int(os.environ.get("SANIC_WORKERS") or 1) > 1:
-                logger.error("SANIC_WORKERS > 1 with in-memory locks: each worker locks alone and events can be "
-                             "lost. Set %s.", settings.REDIS_URL)
+                logger.error(
+                    "SANIC_WORKERS > 1 with in-memory locks: each worker locks alone and events can be lost. Set %s.",
+                    settings.REDIS_URL,
+                )
         super().__init__()
 
     @property
@@ -247,8 +271,9 @@ class AtomicRedisLockStore(LockStore):
             raise LockError(f"Error while issuing a lock ticket for '{conversation_id}': {e}") from e
 
     @asynccontextmanager
-    async def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
-                   wait_time_in_seconds: float = 1) -> AsyncGenerator[TicketLock, None]:
+    async def lock(
+        self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = 1
+    ) -> AsyncGenerator[TicketLock, None]:
         """Rasa's `LockStore.lock`, with every Redis round trip off the event loop (`_step`): a Redis call on the
         loop (redis-py is synchronous) held every other conversation of the server for its duration, up to the
         socket timeout when Redis hangs."""
@@ -273,8 +298,10 @@ class AtomicRedisLockStore(LockStore):
             if ahead == ACQUIRED:
                 return await self._step(self._ticket_lock, conversation_id)
             if ahead == EXPIRED:
-                raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}': "
-                                f"ticket {ticket} expired while waiting.")
+                raise LockError(
+                    f"Could not acquire lock for conversation_id '{conversation_id}': "
+                    f"ticket {ticket} expired while waiting."
+                )
             await asyncio.sleep(interval)
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:

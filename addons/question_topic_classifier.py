@@ -15,6 +15,7 @@ and before the red-flag classifier (a stroke report always wins):
 - a follow-up or list request (`knowledge_base`: "the second one", "which conditions cause it?") becomes
   `query_knowledge_base`; anything else (`none`: greetings, yes, no, form answers) keeps DIET's intent.
 """
+
 from __future__ import annotations
 
 import logging
@@ -34,8 +35,16 @@ from atrophy.questions.classifier import KNOWLEDGE_BASE, NONE, load_classifier, 
 
 logger = logging.getLogger(__name__)
 
-QUESTION_INTENTS = frozenset({"ask_what_is_atrophy", "ask_causes", "ask_symptoms", "ask_when_to_seek_care",
-                              "ask_prevention_treatment", "ask_stroke_info"})
+QUESTION_INTENTS = frozenset(
+    {
+        "ask_what_is_atrophy",
+        "ask_causes",
+        "ask_symptoms",
+        "ask_when_to_seek_care",
+        "ask_prevention_treatment",
+        "ask_stroke_info",
+    }
+)
 # Intents that give no answer (not understood, out of scope) or start the symptom check instead of answering:
 # a likely topic beats them from `guess_at` (the check starts only when asked for: the classifier's `none`).
 NON_ANSWERS = frozenset({"nlu_fallback", "out_of_scope", "check_symptoms"})
@@ -43,13 +52,15 @@ NON_ANSWERS = frozenset({"nlu_fallback", "out_of_scope", "check_symptoms"})
 STROKE_INTENTS = frozenset({"report_stroke_signs", "possible_stroke_signs"})
 _QUESTION_WORDING = re.compile(
     r"\?|^\s*(what|why|how|when|where|which|who|is|are|am|can|could|do|does|did|will|would|should|shall|has|have)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # A question asked after a description, without a question mark ("legs gone skinny and they throb, does atrophy
 # do that"): a question word or an auxiliary with its subject at the start of a later clause.
 _LATER_QUESTION = re.compile(
     r"(?:[,;.!:]\s*|\b(?:and|but|so|or)\s+)(?:what|why|how|when|where|which|(?:is|are|can|could|do|does|did|will|would"
     r"|should|has|have)\s+(?:it|this|that|atrophy|wasting|i|he|she|they|we|you|my|his|her|the|muscle|muscles)\b)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def worded_as_question(text: str) -> bool:
@@ -67,7 +78,7 @@ class QuestionTopicClassifier(GraphComponent, IntentClassifier):
             # and "not understood" or "out of scope" from `guess_at`).
             "take_over_at": 0.5,
             "guess_at": 0.25,
-            "classifier_path": None,   # build/questions/topic_classifier.joblib by default (`make build`)
+            "classifier_path": None,  # build/questions/topic_classifier.joblib by default (`make build`)
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -76,8 +87,13 @@ class QuestionTopicClassifier(GraphComponent, IntentClassifier):
         self._classifier.ranking("warming up")
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "QuestionTopicClassifier":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "QuestionTopicClassifier":
         return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -89,7 +105,7 @@ class QuestionTopicClassifier(GraphComponent, IntentClassifier):
         text = (message.get(TEXT) or "").strip()
         if not text or text.startswith("/"):
             return
-        ranking = self._classifier.ranking(text)   # at most 1,500 characters (addons/input_limit.py)
+        ranking = self._classifier.ranking(text)  # at most 1,500 characters (addons/input_limit.py)
         part = question_part(text)
         if part:  # a long message: its asking sentence alone, when that reads more clearly
             alone = self._classifier.ranking(part)
@@ -97,12 +113,21 @@ class QuestionTopicClassifier(GraphComponent, IntentClassifier):
         label, probability = ranking[0]
         topics = [(t, p) for t, p in ranking if t not in (NONE, KNOWLEDGE_BASE)]
         entities = list(message.get(ENTITIES) or [])
-        entities.append({"entity": "question_topic", "value": topics[0][0], "start": 0, "end": 0,
-                         "confidence_entity": round(topics[0][1], 4), "extractor": "QuestionTopicClassifier",
-                         "label": label, "label_confidence": round(probability, 4),
-                         "ranking": [[t, round(p, 4)] for t, p in topics[:3]],
-                         # subjects its everyday words point to ("after a broken ankle"), for the answer's second part
-                         "subjects": cued_subjects(normalised(text))})
+        entities.append(
+            {
+                "entity": "question_topic",
+                "value": topics[0][0],
+                "start": 0,
+                "end": 0,
+                "confidence_entity": round(topics[0][1], 4),
+                "extractor": "QuestionTopicClassifier",
+                "label": label,
+                "label_confidence": round(probability, 4),
+                "ranking": [[t, round(p, 4)] for t, p in topics[:3]],
+                # subjects its everyday words point to ("after a broken ankle"), for the answer's second part
+                "subjects": cued_subjects(normalised(text)),
+            }
+        )
         message.set(ENTITIES, entities, add_to_output=True)
         predicted = (message.get(INTENT) or {}).get("name")
         if predicted == "nlu_fallback" and label == NONE and mentioned_topics(text):
@@ -122,14 +147,18 @@ class QuestionTopicClassifier(GraphComponent, IntentClassifier):
             return
         if predicted == "inform" and not worded_as_question(text):
             return
-        if predicted in QUESTION_INTENTS or predicted in ("query_knowledge_base", "nlu_fallback") \
-                or probability >= self._config["take_over_at"] \
-                or (predicted in NON_ANSWERS and probability >= self._config["guess_at"]):
+        if (
+            predicted in QUESTION_INTENTS
+            or predicted in ("query_knowledge_base", "nlu_fallback")
+            or probability >= self._config["take_over_at"]
+            or (predicted in NON_ANSWERS and probability >= self._config["guess_at"])
+        ):
             self._set_intent(message, self._config["intent"], probability)
 
     @staticmethod
     def _set_intent(message: Message, name: str, confidence: float) -> None:
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
         message.set(INTENT, {"name": name, "confidence": max(confidence, 0.5)}, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": max(confidence, 0.5)}, *ranking],
-                    add_to_output=True)
+        message.set(
+            INTENT_RANKING_KEY, [{"name": name, "confidence": max(confidence, 0.5)}, *ranking], add_to_output=True
+        )

@@ -12,6 +12,7 @@ around (no file of Rasa is edited; each patch is idempotent):
 what every Rasa server of the project (`rasa run`, `rasa shell`, each replica) loads at start-up, before the first
 message, and `rasa run` offers a project no other hook. Swapping one store for Rasa's own keeps the patches.
 """
+
 from __future__ import annotations
 
 from addons import action_fallback, always_reply

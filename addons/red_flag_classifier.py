@@ -12,6 +12,7 @@ message after the intent classifiers:
 emergency number as an `emergency_number` entity on every message, which fills the slot that the emergency
 responses interpolate; that way the number is right even when the action server is down.
 """
+
 from __future__ import annotations
 
 import logging
@@ -59,8 +60,13 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
         self._decider.decide("warming up")
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "RedFlagClassifier":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "RedFlagClassifier":
         return cls(config)
 
     @property
@@ -73,7 +79,7 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
         return messages
 
     def _process_one(self, message: Message) -> None:
-        text = full_text(message)   # all of it: the end of a long message may be the stroke report
+        text = full_text(message)  # all of it: the end of a long message may be the stroke report
         entities = list(message.get(ENTITIES) or [])
         entities.append(self._entity("emergency_number", self.emergency_number, text))
         decision = self._decider.decide(text)
@@ -86,20 +92,23 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
             entities += [self._entity("stroke_sign", sign, text, evidence) for sign, evidence in signs]
             self._set_intent(message, intent_name)
         elif decision.level == UNSURE or (predicted in (intent_name, unsure_name) and decision.probability is None):
-            logger.info("Possible stroke, asking about the onset: %s (intent classifier: %s)", decision.summary(),
-                        predicted)
+            logger.info(
+                "Possible stroke, asking about the onset: %s (intent classifier: %s)", decision.summary(), predicted
+            )
             self._set_intent(message, unsure_name)
         elif predicted in (intent_name, unsure_name):
             # The stroke classifier, trained on near misses, overrules word overlap ("can't move my arm, it's in a
             # cast"): a question gets its topic's answer (the question topic classifier left stroke intents alone),
             # anything else the next intent of the ranking.
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in (intent_name,
-                                                                                                unsure_name)]
+            ranking = [
+                r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in (intent_name, unsure_name)
+            ]
             question = self._question_intent(entities)
             if question:
                 ranking = [question, *(r for r in ranking if r.get("name") != question["name"])]
-            message.set(INTENT, ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 1.0},
-                        add_to_output=True)
+            message.set(
+                INTENT, ranking[0] if ranking else {"name": "nlu_fallback", "confidence": 1.0}, add_to_output=True
+            )
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         message.set(ENTITIES, entities, add_to_output=True)
 
@@ -107,8 +116,11 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
         """The question intent when the question topic classifier read a question on a topic (its `label` is a
         topic, not `none` or a follow-up) with at least `question_from` probability."""
         for entity in entities:
-            if entity.get("entity") == "question_topic" and entity.get("label") == entity.get("value") \
-                    and float(entity.get("label_confidence") or 0) >= self._config["question_from"]:
+            if (
+                entity.get("entity") == "question_topic"
+                and entity.get("label") == entity.get("value")
+                and float(entity.get("label_confidence") or 0) >= self._config["question_from"]
+            ):
                 return {"name": self._config["question_intent"], "confidence": float(entity["label_confidence"])}
         return None
 
@@ -122,5 +134,11 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
     def _entity(name: str, value: str, text: str, evidence: str | None = None) -> Dict[Text, Any]:
         start = text.lower().find(evidence.lower()) if evidence else -1
         span = (start, start + len(evidence)) if start >= 0 else (0, 0)
-        return {"entity": name, "value": value, "start": span[0], "end": span[1],
-                "confidence_entity": 1.0, "extractor": "RedFlagClassifier"}
+        return {
+            "entity": name,
+            "value": value,
+            "start": span[0],
+            "end": span[1],
+            "confidence_entity": 1.0,
+            "extractor": "RedFlagClassifier",
+        }

@@ -13,6 +13,7 @@ memory and needs neither. So a channel whose message could not be handled asks t
 Nothing of the message is logged: it is health data (nor the error's text, which can quote the events a
 store failed to write).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -64,19 +65,27 @@ async def _emergency_message(agent: Any, tracker: DialogueStateTracker, number: 
             return message
     except Exception:  # the alert itself must not fail: fall back to a plain payload
         logger.exception("Could not render %s", EMERGENCY_RESPONSE)
-    return {"custom": {"emergency": True, "number": number,
-                       "text": f"EMERGENCY: this may be a stroke. Call {number} now."}}
+    return {
+        "custom": {"emergency": True, "number": number, "text": f"EMERGENCY: this may be a stroke. Call {number} now."}
+    }
 
 
-async def _say(agent: Any, tracker: DialogueStateTracker | None, response: str, number: str,
-               channel: str) -> str:
-    message = await render(getattr(agent, "nlg", None), getattr(agent, "domain", None), response, tracker, channel,
-                           LAST_RESORT[response], emergency_number=number)
+async def _say(agent: Any, tracker: DialogueStateTracker | None, response: str, number: str, channel: str) -> str:
+    message = await render(
+        getattr(agent, "nlg", None),
+        getattr(agent, "domain", None),
+        response,
+        tracker,
+        channel,
+        LAST_RESORT[response],
+        emergency_number=number,
+    )
     return message.get("text") or LAST_RESORT[response].format(emergency_number=number)
 
 
-async def reply_without_conversation(agent: Any, text: Optional[str], sender_id: str,
-                                     channel: str) -> tuple[int, list[dict[str, Any]]]:
+async def reply_without_conversation(
+    agent: Any, text: Optional[str], sender_id: str, channel: str
+) -> tuple[int, list[dict[str, Any]]]:
     """(HTTP status, bot messages) for a message whose conversation could not be handled."""
     parsed: dict[str, Any] = {}
     if agent is not None and text:
@@ -89,13 +98,16 @@ async def reply_without_conversation(agent: Any, text: Optional[str], sender_id:
     if (parsed.get("intent") or {}).get("name") == EMERGENCY_INTENT:
         logger.warning("Emergency answered without its conversation (the conversation stores are unavailable)")
         alert = await _emergency_message(agent, tracker, number, channel)
-        return 200, [{"recipient_id": sender_id, **alert},
-                     {"recipient_id": sender_id, "text": await _say(agent, tracker, CANNOT_GO_ON, number, channel)}]
+        return 200, [
+            {"recipient_id": sender_id, **alert},
+            {"recipient_id": sender_id, "text": await _say(agent, tracker, CANNOT_GO_ON, number, channel)},
+        ]
     return 503, [{"recipient_id": sender_id, "text": await _say(agent, tracker, UNAVAILABLE, number, channel)}]
 
 
-def answering_without_conversation(on_new_message: Callable[[UserMessage], Awaitable[Any]], app: Any, channel: str
-                                   ) -> Callable[[UserMessage], Awaitable[None]]:
+def answering_without_conversation(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]], app: Any, channel: str
+) -> Callable[[UserMessage], Awaitable[None]]:
     """`on_new_message` for channels that answer through their platform's API (Slack, Telegram): when the message
     cannot be handled in its conversation, the replies of `reply_without_conversation` are sent through the
     message's own output channel (the platform got its 200 long ago, or must get it anyway: Telegram resends an
@@ -105,8 +117,7 @@ def answering_without_conversation(on_new_message: Callable[[UserMessage], Await
         try:
             await on_new_message(message)
         except (asyncio.CancelledError, Exception) as error:
-            logger.error("A %s message could not be handled in its conversation (%s)", channel,
-                         type(error).__name__)
+            logger.error("A %s message could not be handled in its conversation (%s)", channel, type(error).__name__)
             try:
                 agent = getattr(app.ctx, "agent", None)
                 _, replies = await reply_without_conversation(agent, message.text, message.sender_id, channel)

@@ -20,6 +20,7 @@ error, not the text.
 Empty and whitespace-only messages are valid: the bot answers them like any message it does not understand.
 Configure it in credentials.yml as `addons.rest_channel.SafeRestInput:` in place of `rest:`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -56,43 +57,41 @@ def parse_body(request: Request) -> dict[str, Any]:
     try:
         body = request.json
     except Exception:  # Sanic raises on a body that is not JSON, whatever the content type says
-        raise BadRequest(400, "The body must be a JSON object such as {\"sender\": \"me\", \"message\": \"hi\"}.")
+        raise BadRequest(400, 'The body must be a JSON object such as {"sender": "me", "message": "hi"}.')
     if not isinstance(body, dict):
-        raise BadRequest(400, "The body must be a JSON object such as {\"sender\": \"me\", \"message\": \"hi\"}.")
+        raise BadRequest(400, 'The body must be a JSON object such as {"sender": "me", "message": "hi"}.')
 
     message = body.get("message")
     if not isinstance(message, str):
-        raise BadRequest(400, "\"message\" is required and must be a string.")
+        raise BadRequest(400, '"message" is required and must be a string.')
     limit = max_message_chars()
     if len(message) > limit:
-        raise BadRequest(413, f"\"message\" is too long: at most {limit} characters.")
+        raise BadRequest(413, f'"message" is too long: at most {limit} characters.')
 
     sender = body.get("sender")
     if isinstance(sender, (str, int)) and not isinstance(sender, bool):
         sender = clean_text(str(sender)).strip()
     elif sender is not None:
-        raise BadRequest(400, "\"sender\" must be a string or a number.")
+        raise BadRequest(400, '"sender" must be a string or a number.')
     if not sender or sender == DEFAULT_SENDER_ID:
         # Rasa would put every such request into one shared "default" conversation, each reading the others'.
-        raise BadRequest(400, "\"sender\" is required: an id of the conversation, unique to its user.")
+        raise BadRequest(400, '"sender" is required: an id of the conversation, unique to its user.')
     if reserved(sender):
         # "telegram:...", "slack:...", "web:...": other channels' conversations (atrophy/conversation_ids.py)
-        raise BadRequest(400, "\"sender\" may not start with telegram:, slack: or web: (other channels' "
-                              "conversations).")
+        raise BadRequest(400, '"sender" may not start with telegram:, slack: or web: (other channels\' conversations).')
     if len(sender) > MAX_SENDER_CHARS:
-        raise BadRequest(400, f"\"sender\" is too long: at most {MAX_SENDER_CHARS} characters.")
+        raise BadRequest(400, f'"sender" is too long: at most {MAX_SENDER_CHARS} characters.')
 
     metadata = body.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
-        raise BadRequest(400, "\"metadata\" must be a JSON object.")
+        raise BadRequest(400, '"metadata" must be a JSON object.')
     if metadata and len(json.dumps(metadata)) > MAX_METADATA_CHARS:
         # Metadata is stored with every event of the conversation: no unbounded blobs in the tracker store.
-        raise BadRequest(413, f"\"metadata\" is too large: at most {MAX_METADATA_CHARS} characters of JSON.")
+        raise BadRequest(413, f'"metadata" is too large: at most {MAX_METADATA_CHARS} characters of JSON.')
     input_channel = body.get("input_channel")
     if input_channel is not None and not isinstance(input_channel, str):
-        raise BadRequest(400, "\"input_channel\" must be a string.")
-    return {"sender": sender, "message": clean_text(message), "metadata": metadata,
-            "input_channel": input_channel}
+        raise BadRequest(400, '"input_channel" must be a string.')
+    return {"sender": sender, "message": clean_text(message), "metadata": metadata, "input_channel": input_channel}
 
 
 class SafeRestInput(RestInput):
@@ -129,12 +128,15 @@ class SafeRestInput(RestInput):
             sender, text = checked["sender"], checked["message"]
             channel = self._extract_input_channel(request)
             if bool_arg(request, "stream", default=False):
-                return response.stream(self.stream_response(on_new_message, text, sender, channel,
-                                                            checked["metadata"]), content_type="text/event-stream")
+                return response.stream(
+                    self.stream_response(on_new_message, text, sender, channel, checked["metadata"]),
+                    content_type="text/event-stream",
+                )
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel=channel,
-                                                 metadata=checked["metadata"]))
+                await on_new_message(
+                    UserMessage(text, collector, sender, input_channel=channel, metadata=checked["metadata"])
+                )
             except (asyncio.CancelledError, Exception) as error:
                 logger.error("A message could not be handled in its conversation (%s)", type(error).__name__)
                 agent = getattr(request.app.ctx, "agent", None)

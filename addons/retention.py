@@ -7,6 +7,7 @@ conversation that is still going on is never cut in half. The database is the tr
 `--url`, else `ATROPHY_TRACKER_DB_URL`, else build/tracker.db (addons/tracker_store.py). Run it daily, e.g.
 from cron or a Kubernetes CronJob (deploy/README.md). The escalation log is kept: it is the audit trail.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,7 +20,8 @@ from addons.tracker_store import tracker_db_url
 
 _metadata = sa.MetaData()
 EVENTS = sa.Table(  # the columns of Rasa's SQLTrackerStore table this module needs
-    "events", _metadata,
+    "events",
+    _metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
     sa.Column("timestamp", sa.Float),
@@ -46,7 +48,7 @@ def purge(days: float, url: str | None = None, dry_run: bool = False, now: float
             senders = expired_senders(connection, cutoff)
             events = 0
             for start in range(0, len(senders), 500):
-                chunk = senders[start:start + 500]
+                chunk = senders[start : start + 500]
                 where = EVENTS.c.sender_id.in_(chunk)
                 if dry_run:
                     events += connection.execute(sa.select(sa.func.count()).where(where)).scalar_one()
@@ -68,8 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     result = purge(args.days, args.url, args.dry_run)
     shown = sa.engine.make_url(result["url"]).render_as_string(hide_password=True)
     verb = "would delete" if args.dry_run else "deleted"
-    print(f"{shown}: {verb} {result['conversations']} conversation(s), {result['events']} event(s) "
-          f"older than {args.days:g} day(s)")
+    print(
+        f"{shown}: {verb} {result['conversations']} conversation(s), {result['events']} event(s) "
+        f"older than {args.days:g} day(s)"
+    )
     return 0
 
 

@@ -10,6 +10,7 @@ rule. What no single message shows, this policy sees in the conversation:
 It then runs the same sequence as the escalation rule (alert, record, end the symptom check, "have you called?"),
 with a priority above the RulePolicy so that it wins over the form. Otherwise it predicts nothing.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -41,9 +42,13 @@ class StrokeConversationPolicy(Policy):
     def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
         return self._resource  # nothing to learn
 
-    def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
-                                     rule_only_data: Optional[Dict[Text, Any]] = None,
-                                     **kwargs: Any) -> PolicyPrediction:
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         action = self._next_action(tracker)
         if action and action in domain.action_names_or_texts:
@@ -60,8 +65,9 @@ class StrokeConversationPolicy(Policy):
         if (latest.intent or {}).get("name") in STROKE_INTENTS:
             return None  # the escalation rule answers
         if ALERT in done:
-            pending = [a for a in AFTER_ALERT if a not in done
-                       and (a != "action_deactivate_loop" or tracker.active_loop_name)]
+            pending = [
+                a for a in AFTER_ALERT if a not in done and (a != "action_deactivate_loop" or tracker.active_loop_name)
+            ]
             return pending[0] if pending else "action_listen"
         if done and not (tracker.active_loop_name == FORM and self._form_adds_up(tracker, set())):
             return None  # (a button answer in the symptom check is only seen in its slots, after the form ran)
@@ -76,7 +82,7 @@ class StrokeConversationPolicy(Policy):
             elif isinstance(event, ActionExecuted) and turns and event.action_name != "action_listen":
                 turns[-1][1].append(event.action_name)
         last_alert = max((i for i, (_, done) in enumerate(turns[:-1]) if ALERT in done), default=-1)
-        return turns[last_alert + 1:][-int(self.config["user_turns"]):]
+        return turns[last_alert + 1 :][-int(self.config["user_turns"]) :]
 
     @staticmethod
     def _concepts(message: UserUttered) -> set[str]:

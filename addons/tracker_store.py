@@ -8,6 +8,7 @@ Conversations survive restarts and, on PostgreSQL, are shared by every Rasa repl
 
 Loading it also installs the project's Rasa patches (addons/rasa_patches.py).
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,8 +42,7 @@ def tracker_db_url(configured: Optional[str] = None) -> str:
 class EnvSQLTrackerStore(SQLTrackerStore):
     """`SQLTrackerStore` on the database named by `ATROPHY_TRACKER_DB_URL` (default: SQLite in build/)."""
 
-    def __init__(self, domain: Any = None, host: Optional[str] = None, event_broker: Any = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, domain: Any = None, host: Optional[str] = None, event_broker: Any = None, **kwargs: Any) -> None:
         rasa_patches.install()
         url = tracker_db_url(host)
         logger.info("Tracker store: %s", make_url(url).render_as_string(hide_password=True))

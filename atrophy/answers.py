@@ -1,4 +1,5 @@
 """Turn knowledge-base records into the assistant's replies: one place for wording, source and disclaimer."""
+
 from __future__ import annotations
 
 import re
@@ -26,7 +27,7 @@ def source_line(*sources: str) -> str:
         if not part.startswith(REVIEWED):
             shown = _LINK_NAME.match(part)
             names.setdefault(shown.group(1) if shown else part, part)
-    dates = sorted(p[len(REVIEWED):] for p in parts if p.startswith(REVIEWED))
+    dates = sorted(p[len(REVIEWED) :] for p in parts if p.startswith(REVIEWED))
     listed = list(names.values())
     line = "Source: " + "; ".join(listed[:MAX_SOURCES_SHOWN])
     if len(listed) > MAX_SOURCES_SHOWN:
@@ -70,10 +71,12 @@ def unknown_condition_answer(asked: str | None, known: list[ConditionInfo]) -> s
     wanted = normalize_name(asked or "")
     narrower = [c.name for c in known if len(wanted) >= 4 and wanted in normalize_name(c.name)]
     if len(narrower) > 1:
-        return (f"\"{asked}\" covers more than one condition. These kinds are linked to muscle atrophy: "
-                f"{' and '.join(narrower)}. Which one would you like to know about?")
+        return (
+            f'"{asked}" covers more than one condition. These kinds are linked to muscle atrophy: '
+            f"{' and '.join(narrower)}. Which one would you like to know about?"
+        )
     names = ", ".join(c.name for c in known)
-    opening = f"{UNKNOWN_NAME_OPENING} \"{asked}\"." if asked else "Which condition do you mean?"
+    opening = f'{UNKNOWN_NAME_OPENING} "{asked}".' if asked else "Which condition do you mean?"
     return f"{opening} I can tell you how these conditions relate to muscle atrophy: {names}."
 
 
@@ -92,8 +95,10 @@ def category_answer(category: CategoryInfo) -> str:
     body = f"{category.name}: {category.details}"
     if category.condition_names:
         listed = "\n".join(f"{i}. {name}" for i, name in enumerate(category.condition_names, 1))
-        body += (f"\nConditions in this group that I can tell you about:\n{listed}\n"
-                 "Ask about any of them, e.g. \"the first one\".")
+        body += (
+            f"\nConditions in this group that I can tell you about:\n{listed}\n"
+            'Ask about any of them, e.g. "the first one".'
+        )
     return _with_source(body, category.source)
 
 
@@ -109,7 +114,7 @@ def listing_answer(names: list[str], sources: list[str], heading: str) -> str:
     if not names:
         return "I don't have checked information matching that. Try asking about the causes of muscle atrophy."
     lines = [heading] + [f"{i}. {name}" for i, name in enumerate(names, 1)]
-    lines.append("Ask me about any of them, for example \"tell me more about the second one\".")
+    lines.append('Ask me about any of them, for example "tell me more about the second one".')
     return _with_source("\n".join(lines), *sources)
 
 
@@ -117,10 +122,12 @@ CARE_ADVICE = {
     "emergency": "Call the emergency number now: sudden weakness with warning signs can mean a stroke.",
     "prompt": "Get prompt medical care: see a doctor soon rather than waiting for a routine check-up.",
     "routine": "Book a visit with your doctor about it: muscle loss you cannot explain, or that has lasted a long "
-               "time, deserves a check.",
+    "time, deserves a check.",
 }
-EMERGENCY_REMINDER = ("If weakness ever comes on suddenly together with a change in vision, passing out, trouble "
-                      "speaking or being unable to move part of the body, call the emergency number at once.")
+EMERGENCY_REMINDER = (
+    "If weakness ever comes on suddenly together with a change in vision, passing out, trouble "
+    "speaking or being unable to move part of the body, call the emergency number at once."
+)
 
 
 def symptom_check_answer(care: str, reasons: list[str], categories: list[CategoryInfo], care_source: str) -> str:
@@ -128,8 +135,10 @@ def symptom_check_answer(care: str, reasons: list[str], categories: list[Categor
     if reasons:
         lines.append("Why: " + "; ".join(reasons) + ".")
     if categories:
-        lines.append("Kinds of causes that can be behind muscle loss like you describe (only a doctor can tell which, "
-                     "if any, applies to you):")
+        lines.append(
+            "Kinds of causes that can be behind muscle loss like you describe (only a doctor can tell which, "
+            "if any, applies to you):"
+        )
         lines += [f"- {c.name}: {c.summary}" for c in categories]
     else:
         lines.append("What you told me doesn't point to one kind of cause; a doctor can look into it.")

@@ -12,6 +12,7 @@ follow-ups and write into it. So:
   server keeps a session id the browser brings back only when its HMAC checks out, and issues a new one otherwise.
   Without the variable the secret is random per process: sessions then last as long as the server process.
 """
+
 from __future__ import annotations
 
 import hashlib

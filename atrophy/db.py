@@ -1,4 +1,5 @@
 """Where the knowledge base and escalation log live: one SQLAlchemy engine per URL."""
+
 from __future__ import annotations
 
 import functools
@@ -22,7 +23,7 @@ def database_url() -> str:
 def engine_for(url: str) -> Engine:
     """Engines are cached so every action shares one connection pool per database."""
     if url.startswith("sqlite:///"):
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     return create_engine(url, future=True, pool_pre_ping=True)
 
 

@@ -1,4 +1,5 @@
 """The escalation log: every emergency escalation is written down, so it can be audited later."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -13,8 +14,7 @@ def record(conversation_id: str, channel: str | None, signs: list[str]) -> int:
     (the `message` column stays empty, for databases created before)."""
     Escalation.__table__.create(engine_for(database_url()), checkfirst=True)
     with session() as db, db.begin():
-        row = Escalation(conversation_id=conversation_id, channel=channel, message="",
-                         signs=",".join(signs))
+        row = Escalation(conversation_id=conversation_id, channel=channel, message="", signs=",".join(signs))
         db.add(row)
         db.flush()
         return row.id
@@ -22,5 +22,6 @@ def record(conversation_id: str, channel: str | None, signs: list[str]) -> int:
 
 def count_for(conversation_id: str) -> int:
     with session() as db:
-        return db.execute(select(func.count()).select_from(Escalation)
-                          .where(Escalation.conversation_id == conversation_id)).scalar_one()
+        return db.execute(
+            select(func.count()).select_from(Escalation).where(Escalation.conversation_id == conversation_id)
+        ).scalar_one()

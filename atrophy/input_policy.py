@@ -10,6 +10,7 @@ end, where a question usually is; addons/input_limit.py, the NLU pipeline's firs
 DIET's attention grows with the square of the tokens, and the sentence encoder reads 512 word pieces at most. The
 red-flag decision alone reads the whole message.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,9 +30,11 @@ WORD = re.compile(r"[A-Za-z0-9']+")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
 
-TOO_LONG = ("That message is too long for me: I can read at most {limit} characters at a time. Please send a shorter "
-            "one. If you or someone with you has sudden weakness, numbness, a drooping face, or trouble speaking or "
-            "seeing, call {number} now.")
+TOO_LONG = (
+    "That message is too long for me: I can read at most {limit} characters at a time. Please send a shorter "
+    "one. If you or someone with you has sudden weakness, numbness, a drooping face, or trouble speaking or "
+    "seeing, call {number} now."
+)
 
 
 def clean_text(text: str) -> str:
@@ -60,7 +63,7 @@ def for_models(text: str, limit: int = MODEL_CHARS) -> str:
     if len(text) <= limit:
         return text
     budget = limit - len(GAP)
-    head, tail = text[:budget * 3 // 5], text[len(text) - budget * 2 // 5:]
+    head, tail = text[: budget * 3 // 5], text[len(text) - budget * 2 // 5 :]
     head = head.rsplit(None, 1)[0] if " " in head.strip() else head
     tail = tail.split(None, 1)[1] if " " in tail.strip() else tail
     return head.rstrip() + GAP + tail.lstrip()

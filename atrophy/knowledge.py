@@ -1,4 +1,5 @@
 """Read-only queries over the knowledge base, returning plain records that outlive the session."""
+
 from __future__ import annotations
 
 import difflib
@@ -53,26 +54,44 @@ def normalize_name(text: str) -> str:
 
 
 def _category(row: CauseCategory) -> CategoryInfo:
-    return CategoryInfo(row.slug, row.name, row.summary, row.details, row.source,
-                        tuple(c.name for c in row.conditions), tuple(c.slug for c in row.conditions))
+    return CategoryInfo(
+        row.slug,
+        row.name,
+        row.summary,
+        row.details,
+        row.source,
+        tuple(c.name for c in row.conditions),
+        tuple(c.slug for c in row.conditions),
+    )
 
 
 def _condition(row: Condition) -> ConditionInfo:
-    return ConditionInfo(row.slug, row.name, row.description, row.mechanism, row.symptoms, row.seek_care,
-                         row.source, tuple(c.name for c in row.causes), tuple(c.slug for c in row.causes))
+    return ConditionInfo(
+        row.slug,
+        row.name,
+        row.description,
+        row.mechanism,
+        row.symptoms,
+        row.seek_care,
+        row.source,
+        tuple(c.name for c in row.causes),
+        tuple(c.slug for c in row.causes),
+    )
 
 
 def cause_categories() -> list[CategoryInfo]:
     with session() as db:
-        rows = db.execute(select(CauseCategory).options(selectinload(CauseCategory.conditions))
-                          .order_by(CauseCategory.position)).scalars()
+        rows = db.execute(
+            select(CauseCategory).options(selectinload(CauseCategory.conditions)).order_by(CauseCategory.position)
+        ).scalars()
         return [_category(r) for r in rows]
 
 
 def cause_category(slug: str) -> CategoryInfo | None:
     with session() as db:
-        row = db.execute(select(CauseCategory).options(selectinload(CauseCategory.conditions))
-                         .where(CauseCategory.slug == slug)).scalar_one_or_none()
+        row = db.execute(
+            select(CauseCategory).options(selectinload(CauseCategory.conditions)).where(CauseCategory.slug == slug)
+        ).scalar_one_or_none()
         return _category(row) if row else None
 
 
@@ -92,8 +111,9 @@ def find_cause(name: str) -> CategoryInfo | None:
 
 def conditions() -> list[ConditionInfo]:
     with session() as db:
-        rows = db.execute(select(Condition).options(selectinload(Condition.causes))
-                          .order_by(Condition.position)).scalars()
+        rows = db.execute(
+            select(Condition).options(selectinload(Condition.causes)).order_by(Condition.position)
+        ).scalars()
         return [_condition(r) for r in rows]
 
 
@@ -104,12 +124,16 @@ def find_condition(name: str) -> ConditionInfo | None:
         return None
     with session() as db:
         synonyms = dict(db.execute(select(ConditionSynonym.normalized, ConditionSynonym.condition_id)).all())
-        match = wanted if wanted in synonyms else next(
-            iter(difflib.get_close_matches(wanted, synonyms, n=1, cutoff=0.85)), None)
+        match = (
+            wanted
+            if wanted in synonyms
+            else next(iter(difflib.get_close_matches(wanted, synonyms, n=1, cutoff=0.85)), None)
+        )
         if match is None:
             return None
-        row = db.execute(select(Condition).options(selectinload(Condition.causes))
-                         .where(Condition.id == synonyms[match])).scalar_one()
+        row = db.execute(
+            select(Condition).options(selectinload(Condition.causes)).where(Condition.id == synonyms[match])
+        ).scalar_one()
         return _condition(row)
 
 

@@ -3,6 +3,7 @@
 Run as `python -m atrophy.loader [--if-needed]`. Re-running changes nothing when the content is unchanged,
 so it is safe at every start-up, and it works the same on SQLite and PostgreSQL.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,21 +56,48 @@ def load(url: str | None = None, content: dict[str, Any] | None = None) -> int:
     Base.metadata.create_all(engine_for(url))
     with session(url) as db, db.begin():
         for topic in content["topics"]:
-            _upsert(db, Topic, "slug", topic["slug"], {
-                "title": topic["title"], "body": topic["body"], "source": _cite(content, topic),
-            })
+            _upsert(
+                db,
+                Topic,
+                "slug",
+                topic["slug"],
+                {
+                    "title": topic["title"],
+                    "body": topic["body"],
+                    "source": _cite(content, topic),
+                },
+            )
         categories = {}
         for position, cat in enumerate(content["cause_categories"]):
-            categories[cat["slug"]] = _upsert(db, CauseCategory, "slug", cat["slug"], {
-                "name": cat["name"], "summary": cat["summary"], "details": cat["details"],
-                "source": _cite(content, cat), "position": position,
-            })
+            categories[cat["slug"]] = _upsert(
+                db,
+                CauseCategory,
+                "slug",
+                cat["slug"],
+                {
+                    "name": cat["name"],
+                    "summary": cat["summary"],
+                    "details": cat["details"],
+                    "source": _cite(content, cat),
+                    "position": position,
+                },
+            )
         for position, cond in enumerate(content["conditions"]):
-            row = _upsert(db, Condition, "slug", cond["slug"], {
-                "name": cond["name"], "description": cond["description"], "mechanism": cond["mechanism"],
-                "symptoms": cond["symptoms"], "seek_care": cond["seek_care"],
-                "source": _cite(content, cond), "position": position,
-            })
+            row = _upsert(
+                db,
+                Condition,
+                "slug",
+                cond["slug"],
+                {
+                    "name": cond["name"],
+                    "description": cond["description"],
+                    "mechanism": cond["mechanism"],
+                    "symptoms": cond["symptoms"],
+                    "seek_care": cond["seek_care"],
+                    "source": _cite(content, cond),
+                    "position": position,
+                },
+            )
             wanted_causes = [categories[slug] for slug in cond["causes"]]
             if list(row.causes) != wanted_causes:
                 row.causes = wanted_causes

@@ -1,4 +1,5 @@
 """Tables of the knowledge base (topics, cause categories, conditions) and of the escalation log."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

@@ -6,6 +6,7 @@ user wrote; it goes only to an https URL (plain http only to this machine, for l
 signed with HMAC-SHA256 over the body with `ATROPHY_ONCALL_SECRET` (header `X-Atrophy-Signature: sha256=<hex>`),
 so the receiver can tell it from a forgery. Without the secret nothing is sent.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,8 +41,12 @@ def signature(body: bytes, secret: str) -> str:
 
 def _post(url: str, body: bytes, secret: str) -> None:
     try:
-        requests.post(url, data=body, timeout=TIMEOUT_SECONDS, headers={
-            "Content-Type": "application/json", SIGNATURE_HEADER: signature(body, secret)}).raise_for_status()
+        requests.post(
+            url,
+            data=body,
+            timeout=TIMEOUT_SECONDS,
+            headers={"Content-Type": "application/json", SIGNATURE_HEADER: signature(body, secret)},
+        ).raise_for_status()
     except requests.RequestException as error:
         logger.warning("On-call notification failed (escalation is still recorded): %s", error)
 
@@ -52,16 +57,21 @@ def notify(conversation_id: str, channel: str | None, signs: list[str]) -> threa
     if not url:
         return None
     if not allowed_url(url) or not secret:
-        logger.warning("On-call notification not sent: %s must be https (http only to localhost) and %s set",
-                       WEBHOOK_ENV, SECRET_ENV)
+        logger.warning(
+            "On-call notification not sent: %s must be https (http only to localhost) and %s set",
+            WEBHOOK_ENV,
+            SECRET_ENV,
+        )
         return None
-    body = json.dumps({
-        "event": "stroke_escalation",
-        "time": datetime.now(timezone.utc).isoformat(),
-        "conversation_id": conversation_id,
-        "channel": channel,
-        "signs": signs,
-    }).encode()
+    body = json.dumps(
+        {
+            "event": "stroke_escalation",
+            "time": datetime.now(timezone.utc).isoformat(),
+            "conversation_id": conversation_id,
+            "channel": channel,
+            "signs": signs,
+        }
+    ).encode()
     thread = threading.Thread(target=_post, args=(url, body, secret), daemon=True, name="oncall-notify")
     thread.start()
     return thread

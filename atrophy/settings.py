@@ -5,6 +5,7 @@ need one ask this module instead of reading `os.environ`. Each is read when aske
 test or an operator changing the environment is obeyed. Channel tokens (Slack, Telegram) stay with their channels
 (addons/channels/), which read them as Rasa reads credentials.yml.
 """
+
 from __future__ import annotations
 
 import os

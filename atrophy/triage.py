@@ -4,6 +4,7 @@ It never diagnoses: it names the kinds of causes the sources link to what the us
 care. Stroke signs are handled before this module (the RedFlagClassifier escalates at once); if they are passed
 in anyway, the result is the emergency level.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,16 +23,25 @@ _YES = r"\b(yes|yeah|yep|yup|sure|correct|i do|i am|i have|a lot|heavily|daily|e
 
 _ONSET = [
     (SUDDEN, r"sudden|overnight|all at once|out of nowhere|quickly|fast|today|yesterday|hours?\b|this morning"),
-    (GRADUAL, r"gradual|slow|over (the )?(weeks|months|years)|for (weeks|months|years)|bit by bit|little by little"
-              r"|weeks|months|years|over time|creeping|steadily"),
+    (
+        GRADUAL,
+        r"gradual|slow|over (the )?(weeks|months|years)|for (weeks|months|years)|bit by bit|little by little"
+        r"|weeks|months|years|over time|creeping|steadily",
+    ),
 ]
 _EXTENT = [
     (ONE_SIDE, r"one side|left side|right side|half of (my|the|his|her) body"),
     (WHOLE_BODY, r"whole body|entire body|all over|everywhere|all (my|his|her|of my) muscles|every muscle|whole"),
-    (MUSCLE_GROUP, r"group|both (legs|arms|thighs|calves|shoulders|hips)|legs|arms|thighs|shoulders|hips|several"
-                   r"|a few|more than one|muscles"),
-    (ONE_MUSCLE, r"one muscle|single|just (one|my|the)|only (one|my|the)|one (arm|leg|hand|calf|thigh|shoulder|foot)"
-                 r"|\b(arm|leg|hand|calf|thigh|shoulder|foot|bicep|quad)\b"),
+    (
+        MUSCLE_GROUP,
+        r"group|both (legs|arms|thighs|calves|shoulders|hips)|legs|arms|thighs|shoulders|hips|several"
+        r"|a few|more than one|muscles",
+    ),
+    (
+        ONE_MUSCLE,
+        r"one muscle|single|just (one|my|the)|only (one|my|the)|one (arm|leg|hand|calf|thigh|shoulder|foot)"
+        r"|\b(arm|leg|hand|calf|thigh|shoulder|foot|bicep|quad)\b",
+    ),
 ]
 _SYMPTOMS = {
     "numbness": r"numb|tingl|pins and needles|can'?t feel|no feeling|loss of feeling",
@@ -43,10 +53,14 @@ _CONDITIONS = {
     "diabetes": (r"diabet|blood sugar", ["neurogenic"]),
     "arthritis": (r"arthrit|\bra\b|\boa\b|joint", ["disuse"]),
     "injury": (r"injur|broke|broken|fracture|accident|fall\b|fell|surgery|operation|burn", ["injury", "disuse"]),
-    "bed_rest": (r"bed ?rest|bedridden|bed bound|hospital|cast|immobil|sitting|inactive|sedentary|couch|desk",
-                 ["disuse"]),
-    "nerve_disease": (r"multiple sclerosis|\bms\b|\bals\b|lou gehrig|motor neuron|guillain|\bgbs\b|neuropath|nerve",
-                      ["neurogenic"]),
+    "bed_rest": (
+        r"bed ?rest|bedridden|bed bound|hospital|cast|immobil|sitting|inactive|sedentary|couch|desk",
+        ["disuse"],
+    ),
+    "nerve_disease": (
+        r"multiple sclerosis|\bms\b|\bals\b|lou gehrig|motor neuron|guillain|\bgbs\b|neuropath|nerve",
+        ["neurogenic"],
+    ),
     "spinal_cord_injury": (r"spinal|spine|back injury", ["neurogenic", "injury"]),
     "past_stroke": (r"stroke|\btia\b", ["neurogenic", "injury"]),
     "steroids": (r"steroid|prednis|cortison", ["other"]),

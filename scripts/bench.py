@@ -16,6 +16,7 @@ table and JSON with both bots and the ratio ours/stock. Our bot runs as deployed
 store, atomic lock store) with its action server; the stock bot with its defaults (in-memory tracker, no
 action server needed by its stories). Every loop is bounded; nothing leaves 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,10 +41,17 @@ from scripts.readme_block import write_block
 from scripts.servers import Servers, project_stores
 
 BIN = Path(sys.executable).parent
-OUR_MESSAGES = ["hello", "what is muscle atrophy?", "what causes muscle atrophy?", "what is ALS?",
-                "when should I see a doctor?", "thanks", "are you a bot?", "goodbye"]
-STOCK_MESSAGES = ["hello", "I am feeling great", "are you a bot?", "I am sad", "yes", "thanks", "no",
-                  "goodbye"]
+OUR_MESSAGES = [
+    "hello",
+    "what is muscle atrophy?",
+    "what causes muscle atrophy?",
+    "what is ALS?",
+    "when should I see a doctor?",
+    "thanks",
+    "are you a bot?",
+    "goodbye",
+]
+STOCK_MESSAGES = ["hello", "I am feeling great", "are you a bot?", "I am sad", "yes", "thanks", "no", "goodbye"]
 
 
 def rss_tree_mb(pid: int) -> float:
@@ -115,17 +123,29 @@ def run_load(webhook: str, messages: list[str], conversations: int, turns: int, 
 def summarise(runs: list[dict]) -> dict:
     latencies = [x for run in runs for x in run["latencies"]]
     elapsed = sum(run["elapsed"] for run in runs)
-    return {"messages": len(latencies), "errors": sum(r["errors"] for r in runs),
-            "empty_replies": sum(r["empty"] for r in runs),
-            "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
-            "p99_ms": round(percentile(latencies, 99), 1), "throughput_msg_s": round(len(latencies) / elapsed, 1)}
+    return {
+        "messages": len(latencies),
+        "errors": sum(r["errors"] for r in runs),
+        "empty_replies": sum(r["empty"] for r in runs),
+        "p50_ms": round(percentile(latencies, 50), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+        "p99_ms": round(percentile(latencies, 99), 1),
+        "throughput_msg_s": round(len(latencies) / elapsed, 1),
+    }
 
 
 def train(cwd: Path, out: Path, extra_env: dict[str, str], log: Path) -> float:
     start = time.monotonic()
     with open(log, "ab") as f:
-        subprocess.run([str(BIN / "rasa"), "train", "--fixed-model-name", "model", "--out", str(out)], cwd=cwd,
-                       env=base_env(**extra_env), stdout=f, stderr=subprocess.STDOUT, check=True, timeout=3600)
+        subprocess.run(
+            [str(BIN / "rasa"), "train", "--fixed-model-name", "model", "--out", str(out)],
+            cwd=cwd,
+            env=base_env(**extra_env),
+            stdout=f,
+            stderr=subprocess.STDOUT,
+            check=True,
+            timeout=3600,
+        )
     return round(time.monotonic() - start, 1)
 
 
@@ -147,32 +167,42 @@ class Bot:
 
     def round(self, number: int, args: argparse.Namespace) -> None:
         single = max(1, round(args.single_messages / args.rounds))
-        self.runs["single"].append(run_load(self.servers.webhook, self.messages, 1, single,
-                                            f"{self.name}-1-{number}"))
-        self.runs["concurrent"].append(run_load(self.servers.webhook, self.messages, args.conversations,
-                                                args.turns, f"{self.name}-n-{number}"))
+        self.runs["single"].append(run_load(self.servers.webhook, self.messages, 1, single, f"{self.name}-1-{number}"))
+        self.runs["concurrent"].append(
+            run_load(self.servers.webhook, self.messages, args.conversations, args.turns, f"{self.name}-n-{number}")
+        )
 
     def results(self) -> dict:
         """Memory of every process of the bot (the Rasa server and, for ours, the action server, with their
         children), after the load."""
-        return {"rss_mb": round(sum(rss_tree_mb(pid) for pid in self.servers.pids()), 1),
-                "single": summarise(self.runs["single"]), "concurrent": summarise(self.runs["concurrent"])}
+        return {
+            "rss_mb": round(sum(rss_tree_mb(pid) for pid in self.servers.pids()), 1),
+            "single": summarise(self.runs["single"]),
+            "concurrent": summarise(self.runs["concurrent"]),
+        }
 
     def stop(self) -> None:
         self.servers.stop()
 
 
-ROWS = [("training time (s)", ("train_s",)), ("cold start (s)", ("cold_start_s",)),
-        ("RSS of all the bot's processes (MB)", ("rss_mb",)),
-        ("1 user: p50 (ms)", ("single", "p50_ms")), ("1 user: p95 (ms)", ("single", "p95_ms")),
-        ("1 user: p99 (ms)", ("single", "p99_ms")), ("1 user: throughput (msg/s)", ("single", "throughput_msg_s")),
-        ("1 user: errors", ("single", "errors")), ("1 user: empty replies", ("single", "empty_replies")),
-        ("{n} conv.: p50 (ms)", ("concurrent", "p50_ms")), ("{n} conv.: p95 (ms)", ("concurrent", "p95_ms")),
-        ("{n} conv.: p99 (ms)", ("concurrent", "p99_ms")),
-        ("{n} conv.: throughput (msg/s)", ("concurrent", "throughput_msg_s")),
-        ("{n} conv.: errors", ("concurrent", "errors")),
-        ("{n} conv.: empty replies", ("concurrent", "empty_replies")),
-        ("{n} conv.: messages", ("concurrent", "messages"))]
+ROWS = [
+    ("training time (s)", ("train_s",)),
+    ("cold start (s)", ("cold_start_s",)),
+    ("RSS of all the bot's processes (MB)", ("rss_mb",)),
+    ("1 user: p50 (ms)", ("single", "p50_ms")),
+    ("1 user: p95 (ms)", ("single", "p95_ms")),
+    ("1 user: p99 (ms)", ("single", "p99_ms")),
+    ("1 user: throughput (msg/s)", ("single", "throughput_msg_s")),
+    ("1 user: errors", ("single", "errors")),
+    ("1 user: empty replies", ("single", "empty_replies")),
+    ("{n} conv.: p50 (ms)", ("concurrent", "p50_ms")),
+    ("{n} conv.: p95 (ms)", ("concurrent", "p95_ms")),
+    ("{n} conv.: p99 (ms)", ("concurrent", "p99_ms")),
+    ("{n} conv.: throughput (msg/s)", ("concurrent", "throughput_msg_s")),
+    ("{n} conv.: errors", ("concurrent", "errors")),
+    ("{n} conv.: empty replies", ("concurrent", "empty_replies")),
+    ("{n} conv.: messages", ("concurrent", "messages")),
+]
 
 
 def pick(d: dict, path: tuple[str, ...]):
@@ -192,31 +222,56 @@ def report(results: dict, conversations: int) -> str:
     for label, path in ROWS:
         ours, stock = pick(results["atrophy"], path), pick(results["stock"], path)
         r = ratio(ours, stock)
-        lines.append(f"{label.format(n=conversations):34} {str(ours):>12} {str(stock):>12} "
-                     f"{'' if r is None else r:>8}")
+        lines.append(f"{label.format(n=conversations):34} {str(ours):>12} {str(stock):>12} {'' if r is None else r:>8}")
     return "\n".join(lines)
 
 
 # The issue's targets for our bot against the stock one (issue 13): (name, measure path, ratio bound, op).
-TARGETS = [("20 conversations: p95 <= 1.2x", ("concurrent", "p95_ms"), 1.2, "le"),
-           ("1 user: p50 <= 1.2x", ("single", "p50_ms"), 1.2, "le"),
-           ("1 user: p95 <= 1.2x", ("single", "p95_ms"), 1.2, "le"),
-           ("20 conversations: throughput >= 0.9x", ("concurrent", "throughput_msg_s"), 0.9, "ge"),
-           ("training <= 1.5x", ("train_s",), 1.5, "le"),
-           ("memory of all our processes <= 1.5x", ("rss_mb",), 1.5, "le")]
+TARGETS = [
+    ("20 conversations: p95 <= 1.2x", ("concurrent", "p95_ms"), 1.2, "le"),
+    ("1 user: p50 <= 1.2x", ("single", "p50_ms"), 1.2, "le"),
+    ("1 user: p95 <= 1.2x", ("single", "p95_ms"), 1.2, "le"),
+    ("20 conversations: throughput >= 0.9x", ("concurrent", "throughput_msg_s"), 0.9, "ge"),
+    ("training <= 1.5x", ("train_s",), 1.5, "le"),
+    ("memory of all our processes <= 1.5x", ("rss_mb",), 1.5, "le"),
+]
 TRAINING_LIMIT_S = 180
 
 
 def machine() -> dict:
     """What the figures were measured on."""
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor() or "unknown") \
-        if Path("/proc/cpuinfo").exists() else platform.processor()
-    memory_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                      if line.startswith("MemTotal:")), 0) if Path("/proc/meminfo").exists() else 0
-    return {"cpus": os.cpu_count(), "cpu": model, "memory_gb": round(memory_kb / 1024 / 1024, 1),
-            "system": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
-            "rasa": importlib.metadata.version("rasa")}
+    model = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor() or "unknown",
+        )
+        if Path("/proc/cpuinfo").exists()
+        else platform.processor()
+    )
+    memory_kb = (
+        next(
+            (
+                int(line.split()[1])
+                for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal:")
+            ),
+            0,
+        )
+        if Path("/proc/meminfo").exists()
+        else 0
+    )
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": model,
+        "memory_gb": round(memory_kb / 1024 / 1024, 1),
+        "system": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "rasa": importlib.metadata.version("rasa"),
+    }
 
 
 def targets(results: dict) -> dict:
@@ -225,10 +280,13 @@ def targets(results: dict) -> dict:
         r = ratio(pick(results["atrophy"], path), pick(results["stock"], path))
         met[name] = {"ratio": r, "met": r is not None and (r <= bound if op == "le" else r >= bound)}
     train_s = results["atrophy"].get("train_s")
-    met[f"training <= {TRAINING_LIMIT_S} s"] = {"seconds": train_s,
-                                                "met": train_s is not None and train_s <= TRAINING_LIMIT_S}
-    failures = sum(results["atrophy"][k]["errors"] + results["atrophy"][k]["empty_replies"]
-                   for k in ("single", "concurrent"))
+    met[f"training <= {TRAINING_LIMIT_S} s"] = {
+        "seconds": train_s,
+        "met": train_s is not None and train_s <= TRAINING_LIMIT_S,
+    }
+    failures = sum(
+        results["atrophy"][k]["errors"] + results["atrophy"][k]["empty_replies"] for k in ("single", "concurrent")
+    )
     met["0 errors and 0 empty replies"] = {"count": failures, "met": failures == 0}
     return met
 
@@ -237,12 +295,16 @@ def readme_table(results: dict) -> str:
     """The README's benchmark block: when, where, the table and the targets, from results/bench.json."""
     config, host = results["config"], results.get("machine", {})
     n = config["conversations"]
-    lines = [f"Measured {results.get('date', '?')} on {host.get('cpus', '?')} CPUs ({host.get('cpu', '?')}), "
-             f"{host.get('memory_gb', '?')} GB, {host.get('system', '?')}, Python {host.get('python', '?')}, "
-             f"Rasa {host.get('rasa', '?')}; our bot as `make run` serves it ({config.get('setup', 'one worker')}); "
-             f"{config['rounds']} alternating rounds, {config.get('single_messages', '?')} single-user messages and "
-             f"{n} conversations of {config['turns']} messages per round.", "",
-             "| measure | atrophy | stock | ratio |", "| --- | ---: | ---: | ---: |"]
+    lines = [
+        f"Measured {results.get('date', '?')} on {host.get('cpus', '?')} CPUs ({host.get('cpu', '?')}), "
+        f"{host.get('memory_gb', '?')} GB, {host.get('system', '?')}, Python {host.get('python', '?')}, "
+        f"Rasa {host.get('rasa', '?')}; our bot as `make run` serves it ({config.get('setup', 'one worker')}); "
+        f"{config['rounds']} alternating rounds, {config.get('single_messages', '?')} single-user messages and "
+        f"{n} conversations of {config['turns']} messages per round.",
+        "",
+        "| measure | atrophy | stock | ratio |",
+        "| --- | ---: | ---: | ---: |",
+    ]
     for label, path in ROWS:
         ours, stock = pick(results["atrophy"], path), pick(results["stock"], path)
         r = ratio(ours, stock)
@@ -259,10 +321,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--turns", type=int, default=20, help="messages per conversation")
     parser.add_argument("--conversations", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3, help="alternating measurement rounds per bot")
-    parser.add_argument("--model", type=Path, default=None,
-                        help="our trained model (default: ATROPHY_MODEL or models/atrophy.tar.gz)")
-    parser.add_argument("--skip-train", action="store_true",
-                        help="do not time a fresh training of our bot; serve the existing model instead")
+    parser.add_argument(
+        "--model", type=Path, default=None, help="our trained model (default: ATROPHY_MODEL or models/atrophy.tar.gz)"
+    )
+    parser.add_argument(
+        "--skip-train",
+        action="store_true",
+        help="do not time a fresh training of our bot; serve the existing model instead",
+    )
     parser.add_argument("--single-messages", type=int, default=300, help="single-user messages, over all rounds")
     parser.add_argument("--json-out", type=Path, default=ROOT / "results" / "bench.json")
     parser.add_argument("--readme", action="store_true", help="also write the README's table")
@@ -273,27 +339,43 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     tmp = Path(tempfile.mkdtemp(prefix="atrophy-bench-"))
-    results: dict = {"date": time.strftime("%Y-%m-%d"), "machine": machine(),
-                     "config": {"turns": args.turns, "conversations": args.conversations, "rounds": args.rounds,
-                                "single_messages": args.single_messages, "host": "127.0.0.1"}}
+    results: dict = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": machine(),
+        "config": {
+            "turns": args.turns,
+            "conversations": args.conversations,
+            "rounds": args.rounds,
+            "single_messages": args.single_messages,
+            "host": "127.0.0.1",
+        },
+    }
     try:
         # Stock bot: `rasa init --no-prompt` in a temporary folder, trained there.
         stock_dir = tmp / "stock"
         stock_dir.mkdir()
         start = time.monotonic()
         with open(tmp / "stock-init.log", "ab") as f:
-            subprocess.run([str(BIN / "rasa"), "init", "--no-prompt"], cwd=stock_dir,
-                           env=base_env(RASA_CACHE_DIRECTORY=str(tmp / "stock-cache")),
-                           stdout=f, stderr=subprocess.STDOUT, check=True, timeout=3600)
+            subprocess.run(
+                [str(BIN / "rasa"), "init", "--no-prompt"],
+                cwd=stock_dir,
+                env=base_env(RASA_CACHE_DIRECTORY=str(tmp / "stock-cache")),
+                stdout=f,
+                stderr=subprocess.STDOUT,
+                check=True,
+                timeout=3600,
+            )
         stock_models = sorted((stock_dir / "models").glob("*.tar.gz"))
         stock_train = round(time.monotonic() - start, 1)  # `rasa init` trains the bot
         print(f"stock bot trained in {stock_train} s", flush=True)
 
         our_model = args.model or model_path()
         our_train = None
-        our_env = {"ATROPHY_DB_URL": f"sqlite:///{tmp / 'kb.db'}",
-                   "ATROPHY_TRACKER_DB_URL": f"sqlite:///{tmp / 'tracker.db'}",
-                   "RASA_CACHE_DIRECTORY": str(tmp / "cache")}
+        our_env = {
+            "ATROPHY_DB_URL": f"sqlite:///{tmp / 'kb.db'}",
+            "ATROPHY_TRACKER_DB_URL": f"sqlite:///{tmp / 'tracker.db'}",
+            "RASA_CACHE_DIRECTORY": str(tmp / "cache"),
+        }
         if not args.skip_train or not our_model.exists():
             our_train = train(ROOT, tmp / "ours", our_env, tmp / "ours-train.log")
             our_model = tmp / "ours" / "model.tar.gz"
@@ -301,11 +383,34 @@ def main(argv: list[str] | None = None) -> int:
 
         # Both bots stay up; they are measured in alternating rounds so that the load of the machine falls on
         # both alike. Each starts alone, for a clean cold start.
-        ours = Bot("atrophy", Servers(tmp, name="atrophy", model=our_model, env=our_env, stores=project_stores(),
-                                      ready_statuses=(200,), timeout=300), OUR_MESSAGES)
-        stock = Bot("stock", Servers(tmp, name="stock", model=stock_models[-1], cwd=stock_dir, credentials=None,
-                                     env={"RASA_CACHE_DIRECTORY": str(tmp / "stock-cache")}, with_actions=False,
-                                     ready_statuses=(200,), timeout=300), STOCK_MESSAGES)
+        ours = Bot(
+            "atrophy",
+            Servers(
+                tmp,
+                name="atrophy",
+                model=our_model,
+                env=our_env,
+                stores=project_stores(),
+                ready_statuses=(200,),
+                timeout=300,
+            ),
+            OUR_MESSAGES,
+        )
+        stock = Bot(
+            "stock",
+            Servers(
+                tmp,
+                name="stock",
+                model=stock_models[-1],
+                cwd=stock_dir,
+                credentials=None,
+                env={"RASA_CACHE_DIRECTORY": str(tmp / "stock-cache")},
+                with_actions=False,
+                ready_statuses=(200,),
+                timeout=300,
+            ),
+            STOCK_MESSAGES,
+        )
         try:
             cold = {"atrophy": ours.start(), "stock": stock.start()}
             for number in range(args.rounds):
@@ -322,7 +427,8 @@ def main(argv: list[str] | None = None) -> int:
 
     results["ratio_atrophy_to_stock"] = {
         label.format(n=args.conversations): ratio(pick(results["atrophy"], path), pick(results["stock"], path))
-        for label, path in ROWS}
+        for label, path in ROWS
+    }
     results["targets"] = targets(results)
     print()
     print(report(results, args.conversations))

@@ -9,6 +9,7 @@ Rasa's (`$XDG_CACHE_HOME/atrophy-assistant/build`, i.e. ~/.cache/...), so a fres
 retrain the stroke and topic classifiers (about 6 minutes) when nothing they are made from changed.
 `ATROPHY_BUILD_CACHE=off` always builds.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -37,7 +38,7 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     split = argv.index("--")
-    target, inputs, command = argv[0], argv[1:split], argv[split + 1:]
+    target, inputs, command = argv[0], argv[1:split], argv[split + 1 :]
     if os.environ.get("ATROPHY_BUILD_CACHE", "").lower() == "off":
         return subprocess.call(command)
     cached = cache_dir() / f"{Path(target).name}-{key(target, inputs)}"

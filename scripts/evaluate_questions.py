@@ -10,6 +10,7 @@ Each question goes to a new conversation, each conversation plays its turns in o
 same files). It prints what is below the issue's bars (95% on topic overall, 90% on every topic, no empty reply);
 `--check` exits 1 below the enforced floors (ENFORCED).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,11 +72,16 @@ def run(url: str, sets: list[Path], workers: int = 4) -> Figures:
 
 def table(figures: Figures, sets: list[Path]) -> str:
     names = ", ".join(f"`{p.resolve().relative_to(ROOT)}`" for p in sets)
-    lines = [f"On {names}, through the running bot over REST (`make question-figures`): "
-             f"**{figures.right}/{figures.total} ({figures.rate:.1%}) answered on topic**, "
-             f"{figures.empty} empty replies, {figures.conversations[0]}/{figures.conversations[1]} conversations "
-             f"answered on topic at the last turn; {figures.offered_only} of the on-topic replies only offered the "
-             "topic as a button.", "", "| topic | on topic | of |", "| --- | --- | --- |"]
+    lines = [
+        f"On {names}, through the running bot over REST (`make question-figures`): "
+        f"**{figures.right}/{figures.total} ({figures.rate:.1%}) answered on topic**, "
+        f"{figures.empty} empty replies, {figures.conversations[0]}/{figures.conversations[1]} conversations "
+        f"answered on topic at the last turn; {figures.offered_only} of the on-topic replies only offered the "
+        "topic as a button.",
+        "",
+        "| topic | on topic | of |",
+        "| --- | --- | --- |",
+    ]
     lines += [f"| {t} | {r / n:.0%} | {n} |" for t, (r, n) in sorted(figures.per_topic.items())]
     return "\n".join(lines)
 
@@ -88,8 +94,11 @@ def failures(figures: Figures, bars: dict = BARS) -> list[str]:
     out = []
     if figures.rate < bars["on_topic"]:
         out.append(f"on topic {figures.rate:.1%} < {bars['on_topic']:.0%}")
-    out += [f"{t} on topic {r:.0%} < {bars['per_topic']:.0%}" for t, r in figures.topic_rates().items()
-            if r < bars["per_topic"]]
+    out += [
+        f"{t} on topic {r:.0%} < {bars['per_topic']:.0%}"
+        for t, r in figures.topic_rates().items()
+        if r < bars["per_topic"]
+    ]
     if figures.empty > bars["empty_replies"]:
         out.append(f"{figures.empty} empty replies")
     return out
@@ -109,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         url = args.url
     else:
         from tests.servers import Servers
+
         servers = Servers(Path(tempfile.mkdtemp(prefix="questions-"))).start()
         url = servers.url
     try:

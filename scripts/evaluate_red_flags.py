@@ -9,6 +9,7 @@ the same decision plus the adding-up of signs over turns that the dialogue polic
 check). Through the running bot, `tests/test_red_flags_frozen_end_to_end.py` asserts the same emergencies over REST,
 and ../shared/tools/evaluate.py gives the black-box figures on the same files.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,8 +47,11 @@ def replay(decider, turns: list[str]) -> list[bool]:
     for text in turns:
         decision = decider.decide(text)
         since_alert = [*since_alert, text][-USER_TURNS:]
-        escalate = (decision.level == ESCALATE or (asked and bool(AFFIRM.match(text)))
-                    or (bool(decision.concepts) and decider.conversation_escalates(since_alert)))
+        escalate = (
+            decision.level == ESCALATE
+            or (asked and bool(AFFIRM.match(text)))
+            or (bool(decision.concepts) and decider.conversation_escalates(since_alert))
+        )
         if escalate:
             since_alert = []
         asked = decision.level == UNSURE
@@ -57,16 +61,20 @@ def replay(decider, turns: list[str]) -> list[bool]:
 
 def evaluate(paths: list[Path]) -> dict:
     decider = default_decider()
-    rows: dict[str, dict[str, list]] = {"emergency": defaultdict(lambda: [0, 0, 0]),
-                                        "near_miss": defaultdict(lambda: [0, 0, 0])}
+    rows: dict[str, dict[str, list]] = {
+        "emergency": defaultdict(lambda: [0, 0, 0]),
+        "near_miss": defaultdict(lambda: [0, 0, 0]),
+    }
     misses, false_alarms = [], []
     conv = defaultdict(lambda: [0, 0])
     for path in paths:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         near = data.get("not_emergency_near_miss") or {}
-        groups = {"emergency": data.get("emergency") or [],
-                  "near_miss": (near.get("near_miss") or []) + [dict(i, tags=["info", *(i.get("tags") or [])])
-                                                               for i in near.get("informational_stroke") or []]}
+        groups = {
+            "emergency": data.get("emergency") or [],
+            "near_miss": (near.get("near_miss") or [])
+            + [dict(i, tags=["info", *(i.get("tags") or [])]) for i in near.get("informational_stroke") or []],
+        }
         for section, items in groups.items():
             for item in items:
                 level = decider.decide(item["text"]).level
@@ -87,14 +95,17 @@ def evaluate(paths: list[Path]) -> dict:
     em, nm = rows["emergency"]["all"], rows["near_miss"]["all"]
     return {
         "sets": [str(p.resolve().relative_to(ROOT)) if p.resolve().is_relative_to(ROOT) else str(p) for p in paths],
-        "recall": em[1] / max(em[0], 1), "unsure_emergency": em[2] / max(em[0], 1),
+        "recall": em[1] / max(em[0], 1),
+        "unsure_emergency": em[2] / max(em[0], 1),
         "number_first": (em[1] + em[2]) / max(em[0], 1),
-        "false_escalation": nm[1] / max(nm[0], 1), "unsure_near_miss": nm[2] / max(nm[0], 1),
-        "emergencies": em[0], "near_misses": nm[0],
+        "false_escalation": nm[1] / max(nm[0], 1),
+        "unsure_near_miss": nm[2] / max(nm[0], 1),
+        "emergencies": em[0],
+        "near_misses": nm[0],
         "conversations": {k: {"n": n, "pass": g} for k, (n, g) in conv.items()},
-        "by_tag": {s: {t: {"n": r[0], "escalated": r[1], "unsure": r[2]} for t, r in rows[s].items()}
-                   for s in rows},
-        "misses": misses, "false_alarms": false_alarms,
+        "by_tag": {s: {t: {"n": r[0], "escalated": r[1], "unsure": r[2]} for t, r in rows[s].items()} for s in rows},
+        "misses": misses,
+        "false_alarms": false_alarms,
     }
 
 
@@ -103,13 +114,20 @@ def pct(part: int, whole: int) -> str:
 
 
 def table(result: dict) -> str:
-    lines = [f"Frozen split{'s' if len(result['sets']) > 1 else ''}: " + ", ".join(f"`{s}`" for s in result["sets"])
-             + f" ({result['emergencies']} emergencies, {result['near_misses']} near misses and information "
-             "questions; `make eval-red-flags`).", "",
-             "| emergencies by tag | n | escalated | unsure tier | missed |", "| --- | ---: | ---: | ---: | ---: |"]
+    lines = [
+        f"Frozen split{'s' if len(result['sets']) > 1 else ''}: "
+        + ", ".join(f"`{s}`" for s in result["sets"])
+        + f" ({result['emergencies']} emergencies, {result['near_misses']} near misses and information "
+        "questions; `make eval-red-flags`).",
+        "",
+        "| emergencies by tag | n | escalated | unsure tier | missed |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
     for tag, r in sorted(result["by_tag"]["emergency"].items(), key=lambda kv: (kv[0] != "all", kv[0])):
-        lines.append(f"| {tag} | {r['n']} | {pct(r['escalated'], r['n'])} | {pct(r['unsure'], r['n'])} | "
-                     f"{pct(r['n'] - r['escalated'] - r['unsure'], r['n'])} |")
+        lines.append(
+            f"| {tag} | {r['n']} | {pct(r['escalated'], r['n'])} | {pct(r['unsure'], r['n'])} | "
+            f"{pct(r['n'] - r['escalated'] - r['unsure'], r['n'])} |"
+        )
     lines += ["", "| near misses by tag | n | false escalation | unsure tier |", "| --- | ---: | ---: | ---: |"]
     for tag, r in sorted(result["by_tag"]["near_miss"].items(), key=lambda kv: (kv[0] != "all", kv[0])):
         lines.append(f"| {tag} | {r['n']} | {pct(r['escalated'], r['n'])} | {pct(r['unsure'], r['n'])} |")
@@ -135,29 +153,39 @@ def main() -> None:
     result = evaluate(args.set or frozen_sets())
     text = table(result)
     print(text)
-    print(f"\nrecall {result['recall']:.3f} (unsure tier {result['unsure_emergency']:.3f}; the number first "
-          f"{result['number_first']:.3f}), false escalation "
-          f"{result['false_escalation']:.3f}, unsure tier on near misses {result['unsure_near_miss']:.3f}")
-    for iid, level, message in result["misses"][:args.show]:
+    print(
+        f"\nrecall {result['recall']:.3f} (unsure tier {result['unsure_emergency']:.3f}; the number first "
+        f"{result['number_first']:.3f}), false escalation "
+        f"{result['false_escalation']:.3f}, unsure tier on near misses {result['unsure_near_miss']:.3f}"
+    )
+    for iid, level, message in result["misses"][: args.show]:
         print(f"  missed ({level}) {iid}: {message[:150]}")
-    for iid, message in result["false_alarms"][:args.show]:
+    for iid, message in result["false_alarms"][: args.show]:
         print(f"  false alarm {iid}: {message[:150]}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=1))
     if args.readme:
         write_readme(text)
-    gaps = [f"{k} {result[k]:.3f} (bar {v})" for k, v in BARS.items()
-            if (result[k] < v if k == "recall" else result[k] > v)]
+    gaps = [
+        f"{k} {result[k]:.3f} (bar {v})" for k, v in BARS.items() if (result[k] < v if k == "recall" else result[k] > v)
+    ]
     if gaps:
         print("short of the issue's bars: " + "; ".join(gaps))
     if args.check:
-        failed = [f"{k} {result[k]:.3f} < {v}" for k, v in ENFORCED.items() if k in ("recall", "number_first")
-                  and result[k] < v]
-        failed += [f"{k} {result[k]:.3f} > {v}" for k, v in ENFORCED.items() if k not in ("recall", "number_first")
-                   and result[k] > v]
+        failed = [
+            f"{k} {result[k]:.3f} < {v}"
+            for k, v in ENFORCED.items()
+            if k in ("recall", "number_first") and result[k] < v
+        ]
+        failed += [
+            f"{k} {result[k]:.3f} > {v}"
+            for k, v in ENFORCED.items()
+            if k not in ("recall", "number_first") and result[k] > v
+        ]
         if failed:
             raise SystemExit("below the enforced bars: " + "; ".join(failed))
+
 
 if __name__ == "__main__":
     main()

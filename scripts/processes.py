@@ -1,5 +1,6 @@
 """Helpers to run the project's servers as subprocesses on loopback: shared by scripts/replicas.py,
 scripts/bench.py and the end-to-end tests (tests/servers.py)."""
+
 from __future__ import annotations
 
 import os
@@ -49,14 +50,17 @@ def base_env(**extra: str) -> dict[str, str]:
     """The environment every server of the project runs with: telemetry off, loopback (the project is
     importable through its editable install)."""
     env = dict(os.environ)
-    env.update(RASA_TELEMETRY_ENABLED="false", SANIC_HOST="127.0.0.1",
-               TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        SANIC_HOST="127.0.0.1",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+    )
     env.update(extra)
     return env
 
 
-def wait_until(check, timeout: float, what: str, proc: subprocess.Popen | None = None,
-               interval: float = 0.5) -> None:
+def wait_until(check, timeout: float, what: str, proc: subprocess.Popen | None = None, interval: float = 0.5) -> None:
     """Poll `check()` until it is true; fail when `proc` exits or after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

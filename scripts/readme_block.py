@@ -1,5 +1,6 @@
 """Replace the text between two HTML comment markers of README.md: how `make red-flag-figures` and
 `make question-figures` keep their tables current without touching the rest of the file."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -15,6 +15,7 @@ the project's, for comparison only: it loses events between replicas (tests/test
 Prints one JSON line {"ready": true, "rasa": [urls], "actions": [urls]} once every server answers, then runs
 until interrupted (Ctrl-C / SIGTERM), and stops everything it started. Logs go to --workdir.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,16 +66,23 @@ def lock_store_section(kind: str, redis_url: str) -> dict:
     if kind == "atomic":
         return {"type": "addons.lock_store.AtomicRedisLockStore"}
     parts = urlsplit(redis_url)
-    section = {"type": "redis", "url": parts.hostname, "port": parts.port or 6379,
-               "db": int((parts.path or "/1").strip("/") or 1), "key_prefix": "stock"}
+    section = {
+        "type": "redis",
+        "url": parts.hostname,
+        "port": parts.port or 6379,
+        "db": int((parts.path or "/1").strip("/") or 1),
+        "key_prefix": "stock",
+    }
     if parts.password:
         section["password"] = parts.password
     return section
 
 
 def stores_for(lock_store: str, redis_url: str) -> dict:
-    return {"tracker_store": {"type": "addons.tracker_store.EnvSQLTrackerStore"},
-            "lock_store": lock_store_section(lock_store, redis_url)}
+    return {
+        "tracker_store": {"type": "addons.tracker_store.EnvSQLTrackerStore"},
+        "lock_store": lock_store_section(lock_store, redis_url),
+    }
 
 
 def stop_all(replicas: list[Servers]) -> None:
@@ -108,9 +116,19 @@ def main(argv: list[str] | None = None) -> int:
     ensure_database(os.environ["ATROPHY_DB_URL"])
     args.workdir.mkdir(parents=True, exist_ok=True)
 
-    replicas = [Servers(args.workdir, rasa_port=args.rasa_port + i, action_port=args.action_port + i, model=model,
-                        stores=stores_for(args.lock_store, redis_url), name=str(i), ready_statuses=(200,),
-                        timeout=args.timeout) for i in range(args.replicas)]
+    replicas = [
+        Servers(
+            args.workdir,
+            rasa_port=args.rasa_port + i,
+            action_port=args.action_port + i,
+            model=model,
+            stores=stores_for(args.lock_store, redis_url),
+            name=str(i),
+            ready_statuses=(200,),
+            timeout=args.timeout,
+        )
+        for i in range(args.replicas)
+    ]
     stopping = False
 
     def on_signal(signum, frame):  # noqa: ARG001
@@ -124,8 +142,17 @@ def main(argv: list[str] | None = None) -> int:
             replica.spawn()
         for replica in replicas:
             replica.wait()
-        print(json.dumps({"ready": True, "rasa": [r.url for r in replicas],
-                          "actions": [r.action_url for r in replicas], "lock_store": args.lock_store}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "ready": True,
+                    "rasa": [r.url for r in replicas],
+                    "actions": [r.action_url for r in replicas],
+                    "lock_store": args.lock_store,
+                }
+            ),
+            flush=True,
+        )
         while all(p.poll() is None for r in replicas for p in (r.rasa, r.actions)):
             time.sleep(1)
         failed = [p.args[1:3] for r in replicas for p in (r.rasa, r.actions) if p.poll() is not None]

@@ -9,6 +9,7 @@ removed, and the Inter font comes from the @fontsource/inter package.
 Environment: ATROPHY_WEB_PORT, ATROPHY_RASA_URL (where the browser finds Rasa's socket.io channel),
 ATROPHY_EMERGENCY_NUMBER (shown on the page; default 911).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -111,8 +112,11 @@ def main(argv: list[str] | None = None) -> None:
     webchat_bundle()
     emergency_number = os.environ.get("ATROPHY_EMERGENCY_NUMBER", "911")
     server = ThreadingHTTPServer((args.host, args.port), make_handler(args.rasa_url, emergency_number))
-    print(f"Web chat page on http://{'localhost' if args.host == '127.0.0.1' else args.host}:{args.port} "
-          f"(Rasa at {args.rasa_url})", flush=True)
+    print(
+        f"Web chat page on http://{'localhost' if args.host == '127.0.0.1' else args.host}:{args.port} "
+        f"(Rasa at {args.rasa_url})",
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

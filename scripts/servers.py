@@ -1,6 +1,7 @@
 """The one launcher of the project's servers: an action server and a Rasa server as subprocesses on loopback, with
 their own ports, logs and endpoints. Used by the end-to-end tests (tests/support), the benchmark (scripts/bench.py,
 which also serves the stock `rasa init` bot with it) and the replicas (scripts/replicas.py)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -76,13 +77,16 @@ class Servers:
 
     # -- the action server
     def spawn_actions(self) -> None:
-        self.actions = subprocess.Popen([str(BIN / "rasa"), "run", "actions", "--port", str(self.action_port)],
-                                        cwd=self.cwd, env=base_env(**self.env), stdout=self._log("actions"),
-                                        stderr=subprocess.STDOUT)
+        self.actions = subprocess.Popen(
+            [str(BIN / "rasa"), "run", "actions", "--port", str(self.action_port)],
+            cwd=self.cwd,
+            env=base_env(**self.env),
+            stdout=self._log("actions"),
+            stderr=subprocess.STDOUT,
+        )
 
     def wait_for_actions(self) -> None:
-        wait_until(lambda: requests.get(f"{self.action_url}/health", timeout=2).ok, 120, "action server",
-                   self.actions)
+        wait_until(lambda: requests.get(f"{self.action_url}/health", timeout=2).ok, 120, "action server", self.actions)
 
     def start_actions(self) -> None:
         self.spawn_actions()
@@ -93,20 +97,40 @@ class Servers:
 
     # -- the Rasa server
     def spawn_rasa(self) -> None:
-        command = [str(BIN / "rasa"), "run", "--model", str(self.model), "--port", str(self.rasa_port),
-                   "--interface", "127.0.0.1"]
+        command = [
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            str(self.model),
+            "--port",
+            str(self.rasa_port),
+            "--interface",
+            "127.0.0.1",
+        ]
         endpoints = self._endpoints()
         if endpoints:
             command += ["--endpoints", str(endpoints)]
         if self.credentials:
             command += ["--credentials", str(self.credentials)]
-        self.rasa = subprocess.Popen(command + self.rasa_args, cwd=self.cwd, env=base_env(**self.env),
-                                     stdout=self._log("rasa"), stderr=subprocess.STDOUT)
+        self.rasa = subprocess.Popen(
+            command + self.rasa_args,
+            cwd=self.cwd,
+            env=base_env(**self.env),
+            stdout=self._log("rasa"),
+            stderr=subprocess.STDOUT,
+        )
 
     def wait_for_rasa(self, interval: float = 0.5) -> None:
-        wait_until(lambda: requests.post(self.webhook, json={"sender": "__probe__", "message": "hello"},
-                                         timeout=30).status_code in self.ready_statuses,
-                   self.timeout, "Rasa server", self.rasa, interval=interval)
+        wait_until(
+            lambda: (
+                requests.post(self.webhook, json={"sender": "__probe__", "message": "hello"}, timeout=30).status_code
+                in self.ready_statuses
+            ),
+            self.timeout,
+            "Rasa server",
+            self.rasa,
+            interval=interval,
+        )
 
     def start_rasa(self) -> float:
         """Start the Rasa server; the seconds from process start to its first answer (its cold start)."""
@@ -155,8 +179,11 @@ class Servers:
 
     def events(self, sender: str) -> list[dict]:
         """The conversation's events, through Rasa's HTTP API (needs `token`)."""
-        response = requests.get(f"{self.url}/conversations/{sender}/tracker", timeout=30,
-                                params={"token": self.token, "include_events": "ALL"})
+        response = requests.get(
+            f"{self.url}/conversations/{sender}/tracker",
+            timeout=30,
+            params={"token": self.token, "include_events": "ALL"},
+        )
         response.raise_for_status()
         return response.json()["events"]
 
@@ -165,6 +192,7 @@ class Servers:
         running its turns again: Rasa's HTTP API replaces the tracker's events (needs `token`). Timestamps are left
         out, so the state is as fresh as if the turns had just been played."""
         fresh = [{k: v for k, v in event.items() if k != "timestamp"} for event in events]
-        response = requests.put(f"{self.url}/conversations/{sender}/tracker/events", json=fresh, timeout=30,
-                                params={"token": self.token})
+        response = requests.put(
+            f"{self.url}/conversations/{sender}/tracker/events", json=fresh, timeout=30, params={"token": self.token}
+        )
         response.raise_for_status()

@@ -7,6 +7,7 @@ data/red_flags/corpus/DATE.yml (tuning). Each section is split by its first tag 
 every kind is in both; messages that are near-duplicates (rapidfuzz ratio >= 85) stay on the same side, so a test
 message is never a reworded copy of a tuning one. Input and output follow ../shared/tools/README.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,16 +26,24 @@ SEED = 20261125
 
 def sections(data: dict) -> dict[str, list[dict]]:
     near = data.get("not_emergency_near_miss") or {}
-    return {"emergency": data.get("emergency") or [], "near_miss": near.get("near_miss") or [],
-            "informational_stroke": near.get("informational_stroke") or [],
-            "conversations": data.get("conversations") or []}
+    return {
+        "emergency": data.get("emergency") or [],
+        "near_miss": near.get("near_miss") or [],
+        "informational_stroke": near.get("informational_stroke") or [],
+        "conversations": data.get("conversations") or [],
+    }
 
 
 def assemble(parts: dict[str, list[dict]], header: str) -> str:
-    data = {"emergency": parts["emergency"],
-            "not_emergency_near_miss": {"near_miss": parts["near_miss"],
-                                        "informational_stroke": parts["informational_stroke"]},
-            "questions": [], "conversations": parts["conversations"]}
+    data = {
+        "emergency": parts["emergency"],
+        "not_emergency_near_miss": {
+            "near_miss": parts["near_miss"],
+            "informational_stroke": parts["informational_stroke"],
+        },
+        "questions": [],
+        "conversations": parts["conversations"],
+    }
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
 
 
@@ -48,8 +57,9 @@ def duplicate_groups(texts: list[str]) -> list[int]:
             i = parent[i]
         return i
 
-    scores = process.cdist(texts, texts, scorer=fuzz.ratio, processor=str.lower, score_cutoff=NEAR_DUPLICATE,
-                           workers=-1)
+    scores = process.cdist(
+        texts, texts, scorer=fuzz.ratio, processor=str.lower, score_cutoff=NEAR_DUPLICATE, workers=-1
+    )
     for i, j in zip(*scores.nonzero()):
         if i < j:
             parent[root(int(i))] = root(int(j))
@@ -65,7 +75,7 @@ def split(items: list[dict], text_of, rng: random.Random) -> tuple[list[dict], l
     test_groups: set[int] = set()
     for kind, kind_groups in sorted(by_kind.items()):
         rng.shuffle(kind_groups)
-        test_groups.update(kind_groups[:round(len(kind_groups) * TEST_SHARE)])
+        test_groups.update(kind_groups[: round(len(kind_groups) * TEST_SHARE)])
     test = [it for it, g in zip(items, groups) if g in test_groups]
     tune = [it for it, g in zip(items, groups) if g not in test_groups]
     return test, tune
@@ -91,14 +101,28 @@ def main() -> None:
     tuning = ROOT / "data" / "red_flags" / "corpus" / f"{args.date}.yml"
     for path in (frozen, tuning):
         path.parent.mkdir(parents=True, exist_ok=True)
-    frozen.write_text(assemble(test, (
-        f"# FROZEN test split of the red-flag corpus, {args.date} (scripts/split_red_flag_corpus.py; taxonomy in\n"
-        "# docs/red-flag-taxonomy.md). Written by people who never saw the rules or the training data. Never edit,\n"
-        "# never tune on it; to grow it, add a split with a new date.\n")), encoding="utf-8")
-    tuning.write_text(assemble(tune, (
-        f"# Tuning part of the red-flag corpus, {args.date} (scripts/split_red_flag_corpus.py; taxonomy in\n"
-        "# docs/red-flag-taxonomy.md): the classifier is trained and the rules and thresholds are tuned on this.\n")),
-        encoding="utf-8")
+    frozen.write_text(
+        assemble(
+            test,
+            (
+                f"# FROZEN test split of the red-flag corpus, {args.date} (scripts/split_red_flag_corpus.py; "
+                "taxonomy in\n# docs/red-flag-taxonomy.md). Written by people who never saw the rules or the training "
+                "data. Never edit,\n# never tune on it; to grow it, add a split with a new date.\n"
+            ),
+        ),
+        encoding="utf-8",
+    )
+    tuning.write_text(
+        assemble(
+            tune,
+            (
+                f"# Tuning part of the red-flag corpus, {args.date} (scripts/split_red_flag_corpus.py; taxonomy in\n"
+                "# docs/red-flag-taxonomy.md): the classifier is trained and the rules and thresholds are tuned on "
+                "this.\n"
+            ),
+        ),
+        encoding="utf-8",
+    )
     for name in test:
         print(f"{name}: {len(test[name])} frozen, {len(tune[name])} tuning")
 

@@ -6,6 +6,7 @@
 Only the tuning corpus (`data/questions/corpus/`) is folded; the NLU examples are always in training. The frozen
 splits in tests/data/heldout are never read here.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,8 +38,11 @@ def tune(settings: list[tuple[float, float]]) -> None:
         right = predicted == labels
         per_topic = {t: right[labels == t].mean() for t in sorted(set(labels))}
         worst = sorted(per_topic.items(), key=lambda kv: kv[1])[:4]
-        print(f"C={c:<5} encoder={weight:<4} accuracy {right.mean():.3f}  worst "
-              + ", ".join(f"{t} {a:.2f}" for t, a in worst), flush=True)
+        print(
+            f"C={c:<5} encoder={weight:<4} accuracy {right.mean():.3f}  worst "
+            + ", ".join(f"{t} {a:.2f}" for t, a in worst),
+            flush=True,
+        )
     wrong = Counter((label, p) for label, p in zip(labels, predicted) if label != p)
     print("most confused (last setting):", wrong.most_common(8))
 
@@ -56,8 +60,9 @@ def held_out(paths: list[str], settings: list[tuple[float, float]]) -> None:
     train_vectors = model.embed([e.text for e in train])
     test_vectors = model.embed([q["text"] for q in items])
     for c, weight in settings:
-        m = qc.TopicClassifier(c=c, encoder_weight=weight).fit([e.text for e in train], [e.label for e in train],
-                                                               vectors=train_vectors)
+        m = qc.TopicClassifier(c=c, encoder_weight=weight).fit(
+            [e.text for e in train], [e.label for e in train], vectors=train_vectors
+        )
         probs = m.probabilities([q["text"] for q in items], vectors=test_vectors)
         predicted = np.array(m.labels)[probs.argmax(axis=1)]
         right = predicted == np.array([q["topic"] for q in items])
@@ -65,28 +70,42 @@ def held_out(paths: list[str], settings: list[tuple[float, float]]) -> None:
         for q in items[:100]:
             m.ranking(q["text"]) if weight else m.probabilities([q["text"]], vectors=test_vectors[:1])
         per_message = (time.perf_counter() - started) / min(len(items), 100) * 1000
-        print(f"C={c:<5} encoder={weight:<4} held-out topic accuracy {right.mean():.3f} ({right.sum()}/{len(items)})"
-              f"  {per_message:.1f} ms a message", flush=True)
+        print(
+            f"C={c:<5} encoder={weight:<4} held-out topic accuracy {right.mean():.3f} ({right.sum()}/{len(items)})"
+            f"  {per_message:.1f} ms a message",
+            flush=True,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tune", nargs="*", metavar="C:ENCODER_WEIGHT",
-                        help="settings to compare, e.g. 10:1.5 30:2.5 (default: the current one)")
-    parser.add_argument("--held-out", nargs="+", metavar="SET.yml",
-                        help="only measure: topic accuracy on these sets per --tune setting (never used to train)")
+    parser.add_argument(
+        "--tune",
+        nargs="*",
+        metavar="C:ENCODER_WEIGHT",
+        help="settings to compare, e.g. 10:1.5 30:2.5 (default: the current one)",
+    )
+    parser.add_argument(
+        "--held-out",
+        nargs="+",
+        metavar="SET.yml",
+        help="only measure: topic accuracy on these sets per --tune setting (never used to train)",
+    )
     args = parser.parse_args(argv)
     if args.held_out:
-        held_out(args.held_out, [tuple(map(float, s.split(":"))) for s in args.tune or []]
-                 or [(qc.REGULARISATION_C, 0.0), (qc.REGULARISATION_C, qc.ENCODER_WEIGHT)])
+        held_out(
+            args.held_out,
+            [tuple(map(float, s.split(":"))) for s in args.tune or []]
+            or [(qc.REGULARISATION_C, 0.0), (qc.REGULARISATION_C, qc.ENCODER_WEIGHT)],
+        )
         return 0
     if args.tune is not None:
-        tune([tuple(map(float, s.split(":"))) for s in args.tune]
-             or [(qc.REGULARISATION_C, qc.ENCODER_WEIGHT)])
+        tune([tuple(map(float, s.split(":"))) for s in args.tune] or [(qc.REGULARISATION_C, qc.ENCODER_WEIGHT)])
         return 0
     model = qc.train()
-    print(f"topic classifier trained on {len(qc.training_examples())} messages -> {qc.DEFAULT_PATH} "
-          f"({model.trained_on})")
+    print(
+        f"topic classifier trained on {len(qc.training_examples())} messages -> {qc.DEFAULT_PATH} ({model.trained_on})"
+    )
     return 0
 
 

@@ -6,6 +6,7 @@
 Tuning uses only the tuning corpus (data/red_flags/corpus/ and tests/data/red_flag_messages.yml): the frozen test
 splits in tests/data/heldout/ are never read here.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,8 +64,10 @@ def tune(reuse: bool = False) -> None:
     pos = labels == 1
     neg = (labels == 0) & np.array(["nlu" not in e.tags and "question_corpus" not in e.tags for e in examples])
     questions = np.array(["question_corpus" in e.tags for e in examples])
-    print(f"{len(texts)} examples ({pos.sum()} reports, {neg.sum()} not); rules alone: recall "
-          f"{rules[pos].mean():.3f}, false escalation {rules[neg].mean():.3f}")
+    print(
+        f"{len(texts)} examples ({pos.sum()} reports, {neg.sum()} not); rules alone: recall "
+        f"{rules[pos].mean():.3f}, false escalation {rules[neg].mean():.3f}"
+    )
     # Every threshold is chosen on the whole decision (atrophy.red_flags.decide.levels_of, the vector form of what
     # the bot does to one message), on out-of-fold probabilities. First what escalates: the most emergencies
     # escalated with at most 3% of near misses escalated; then the unsure tier: the most of the emergencies left
@@ -83,8 +86,16 @@ def tune(reuse: bool = False) -> None:
         for veto in (x for x in grid if 0.2 <= x <= escalate_at):
             for onset_from in [1.01, *(x for x in grid if 0.2 <= x < veto)]:
                 for two_signs_from in (x for x in grid if x <= 0.5):
-                    t = Thresholds(escalate_at, escalate_at, veto, 0.0, two_signs_from, current.short_words,
-                                   current.short_report_from, onset_from)
+                    t = Thresholds(
+                        escalate_at,
+                        escalate_at,
+                        veto,
+                        0.0,
+                        two_signs_from,
+                        current.short_words,
+                        current.short_report_from,
+                        onset_from,
+                    )
                     esc, _ = levels(t)
                     candidates.append((int(esc[pos].sum()), int(esc[neg].sum()), t))
 
@@ -113,13 +124,18 @@ def tune(reuse: bool = False) -> None:
     # Every emergency that gets the number counts (no rounding: a tie at three decimals gave up to four emergencies
     # of this corpus away). Between settings that give the number to as many, the lower thresholds: the unsure tier
     # costs a near miss one question and costs nothing to an emergency the corpus does not hold, up to the cap.
-    chosen, row = max(allowed, key=lambda r: (round((r[1][0] + r[1][1]) * pos.sum()), -r[0].dismiss_below,
-                                              -r[0].unsure_at))
-    print(f"chosen: {chosen}: recall {row[0]:.3f}, unsure {row[1]:.3f} of reports, false escalation {row[2]:.3f}, "
-          f"unsure {row[3]:.3f} of near misses")
+    chosen, row = max(
+        allowed, key=lambda r: (round((r[1][0] + r[1][1]) * pos.sum()), -r[0].dismiss_below, -r[0].unsure_at)
+    )
+    print(
+        f"chosen: {chosen}: recall {row[0]:.3f}, unsure {row[1]:.3f} of reports, false escalation {row[2]:.3f}, "
+        f"unsure {row[3]:.3f} of near misses"
+    )
     esc, uns = levels(chosen)
-    print(f"questions of the question corpus: {esc[questions].sum()} escalated, {uns[questions].sum()} unsure, "
-          f"of {questions.sum()}")
+    print(
+        f"questions of the question corpus: {esc[questions].sum()} escalated, {uns[questions].sum()} unsure, "
+        f"of {questions.sum()}"
+    )
     THRESHOLDS_FILE.write_text(THRESHOLDS_TEMPLATE.format(**dataclasses.asdict(chosen)))
 
 
@@ -142,8 +158,11 @@ short_report_from: {short_report_from}  # ... and a rule's sign in it escalates 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tune", action="store_true")
-    parser.add_argument("--reuse-out-of-fold", action="store_true",
-                        help="with --tune: thresholds only, from the saved out-of-fold probabilities; no training")
+    parser.add_argument(
+        "--reuse-out-of-fold",
+        action="store_true",
+        help="with --tune: thresholds only, from the saved out-of-fold probabilities; no training",
+    )
     parser.add_argument("--if-needed", action="store_true", help="only when the corpus or the code changed")
     args = parser.parse_args()
     if args.tune:

@@ -1,5 +1,6 @@
 """Fixtures every layer uses: a fresh knowledge database (embedded SQLite and PostgreSQL). The running servers of
 the end-to-end tests are in tests/e2e/conftest.py."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """What the project's Slack and Telegram channels share: settings from the environment, the "off" endpoint, and
 the answers' Markdown source links in each platform's own form."""
+
 from __future__ import annotations
 
 import os
@@ -39,7 +40,8 @@ def off_blueprint(name: Text, missing: Text) -> Blueprint:
 
     @blueprint.route("/webhook", methods=["GET", "POST"])
     async def webhook(_: Request) -> Any:
-        return response.text(f"The {name} channel is not configured ({missing}).",
-                             status=HTTPStatus.SERVICE_UNAVAILABLE)
+        return response.text(
+            f"The {name} channel is not configured ({missing}).", status=HTTPStatus.SERVICE_UNAVAILABLE
+        )
 
     return blueprint

@@ -10,6 +10,7 @@ in bold red; everything else is printed by Rasa as before. Ctrl-C at a button pr
 it crashes the input loop and leaves the server running). Usage: ``python -m addons.channels.console shell
 --model models/atrophy.tar.gz ...`` (any `rasa` arguments; scripts/run.sh shell uses it).
 """
+
 from __future__ import annotations
 
 import sys
@@ -33,14 +34,15 @@ def emergency_lines(custom: Dict[Text, Any]) -> list[str]:
     return [f"{RED_BOLD} 🚨 EMERGENCY: call {number} now 🚨 {RESET}", f"{RED}{custom.get('text', '')}{RESET}"]
 
 
-def _print_bot_output(message: Dict[Text, Any], is_latest_message: bool = False,
-                      color: Text = console.rasa.shared.utils.io.bcolors.OKBLUE) -> Optional[Any]:
+def _print_bot_output(
+    message: Dict[Text, Any], is_latest_message: bool = False, color: Text = console.rasa.shared.utils.io.bcolors.OKBLUE
+) -> Optional[Any]:
     custom = message.get("custom")
     if isinstance(custom, dict) and custom.get("emergency") is True:
         print("\n".join(emergency_lines(custom)), flush=True)
         message = {key: value for key, value in message.items() if key != "custom"}
     if message.get("text"):
-        message = {**message, "text": plain_links(message["text"])}   # "[NHS](https://...)" -> "NHS (https://...)"
+        message = {**message, "text": plain_links(message["text"])}  # "[NHS](https://...)" -> "NHS (https://...)"
     return _rasa_print_bot_output(message, is_latest_message, color)
 
 

@@ -15,6 +15,7 @@ The conversation id is ``slack:<user id>`` (atrophy/conversation_ids.py). When t
 locked or stored (Redis or the tracker database down), a stroke report still gets the alert posted and anything
 else a message saying the service is down (addons/reply_without_conversation.py).
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,8 +42,10 @@ def emergency_blocks(message: Dict[Text, Any]) -> List[Dict[Text, Any]]:
     """Slack blocks for the emergency payload: a red-siren header, the number in bold, the advice."""
     number = str(message.get("number") or emergency_number())
     return [
-        {"type": "header", "text": {"type": "plain_text", "emoji": True,
-                                    "text": f":rotating_light: EMERGENCY: call {number} now"}},
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "emoji": True, "text": f":rotating_light: EMERGENCY: call {number} now"},
+        },
         {"type": "section", "text": {"type": "mrkdwn", "text": f":telephone_receiver: *Call {number}*"}},
         {"type": "section", "text": {"type": "mrkdwn", "text": str(message.get("text", ""))}},
     ]
@@ -51,8 +54,14 @@ def emergency_blocks(message: Dict[Text, Any]) -> List[Dict[Text, Any]]:
 class SlackBot(rasa_slack.SlackBot):
     """Rasa's Slack output with a configurable Web API base and the emergency payload as alert blocks."""
 
-    def __init__(self, token: Text, slack_channel: Optional[Text] = None, thread_id: Optional[Text] = None,
-                 proxy: Optional[Text] = None, api_url: Text = DEFAULT_API_URL) -> None:
+    def __init__(
+        self,
+        token: Text,
+        slack_channel: Optional[Text] = None,
+        thread_id: Optional[Text] = None,
+        proxy: Optional[Text] = None,
+        api_url: Text = DEFAULT_API_URL,
+    ) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         self.client = AsyncWebClient(token, proxy=proxy, base_url=api_url)
 
@@ -63,8 +72,9 @@ class SlackBot(rasa_slack.SlackBot):
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await super().send_text_message(recipient_id, slack_links(text), **kwargs)
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
         await super().send_text_with_buttons(recipient_id, slack_links(text), buttons, **kwargs)
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
@@ -72,8 +82,10 @@ class SlackBot(rasa_slack.SlackBot):
             channel = self.slack_channel or recipient_id
             number = json_message.get("number") or emergency_number()
             await self._post_message(
-                channel=channel, text=f":rotating_light: EMERGENCY: call {number} now. {json_message.get('text', '')}",
-                blocks=emergency_blocks(json_message))
+                channel=channel,
+                text=f":rotating_light: EMERGENCY: call {number} now. {json_message.get('text', '')}",
+                blocks=emergency_blocks(json_message),
+            )
             return
         await super().send_custom_json(recipient_id, dict(json_message), **kwargs)
 
@@ -129,20 +141,26 @@ class SlackInput(rasa_slack.SlackInput):
 
         return blueprint
 
-    async def process_message(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                              text: Text, sender_id: Optional[Text], metadata: Optional[Dict]) -> Any:
+    async def process_message(
+        self,
+        request: Request,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        text: Text,
+        sender_id: Optional[Text],
+        metadata: Optional[Dict],
+    ) -> Any:
         """Rasa's, with the input policy and the ``slack:`` conversation id."""
         text = clean_text(text or "")
         if too_long(text):
             metadata = metadata or {}
             thread_id = metadata.get("thread_id") if self.use_threads else None
             await self.get_output_channel(metadata.get("out_channel"), thread_id).send_text_message(
-                sender_id or "", too_long_reply())
+                sender_id or "", too_long_reply()
+            )
             return response.text("")
         sender = conversation_id("slack", sender_id) if sender_id else sender_id
         handle = answering_without_conversation(on_new_message, request.app, self.name())
         return await super().process_message(request, handle, text, sender, metadata)
 
-    def get_output_channel(self, channel: Optional[Text] = None,
-                           thread_id: Optional[Text] = None) -> OutputChannel:
+    def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
         return SlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url)

@@ -18,6 +18,7 @@ and conversations stored as ``web:<session id>`` (atrophy/conversation_ids.py).
 The origins allowed to open a socket are the ones given to ``rasa run --cors`` (Sanic-CORS adds the headers);
 engine.io's own check is off (``cors_allowed_origins=[]``) as in Rasa.
 """
+
 from __future__ import annotations
 
 import json
@@ -79,8 +80,10 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
             data = data if isinstance(data, dict) else {}
             if self.session_persistence:
                 if not valid_session_id(data.get("session_id")):
-                    logger.warning("A socket.io message without a session id issued by this server was ignored "
-                                   "(session_persistence is on: send `session_request` first).")
+                    logger.warning(
+                        "A socket.io message without a session id issued by this server was ignored "
+                        "(session_persistence is on: send `session_request` first)."
+                    )
                     return
                 room = data["session_id"]
             else:
@@ -93,7 +96,14 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
             metadata = data.get(self.metadata_key) or {}
             if isinstance(metadata, str):
                 metadata = json.loads(metadata)
-            await on_new_message(UserMessage(text, output_channel, conversation_id("socketio", room),
-                                             input_channel=self.name(), metadata=metadata))
+            await on_new_message(
+                UserMessage(
+                    text,
+                    output_channel,
+                    conversation_id("socketio", room),
+                    input_channel=self.name(),
+                    metadata=metadata,
+                )
+            )
 
         return socketio_webhook

@@ -23,6 +23,7 @@ Environment (see .env.example):
 * ``TELEGRAM_API_URL``: the Bot API base (default https://api.telegram.org; the tests use a local fake).
 * ``TELEGRAM_WEBHOOK_RETRY_MAX``: longest wait in seconds between ``setWebhook`` attempts (default 60).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -71,8 +72,14 @@ class TelegramOutput(rasa_telegram.TelegramOutput):
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await super().send_text_message(recipient_id, plain_links(text), **kwargs)
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     button_type: Optional[Text] = "inline", **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self,
+        recipient_id: Text,
+        text: Text,
+        buttons: List[Dict[Text, Any]],
+        button_type: Optional[Text] = "inline",
+        **kwargs: Any,
+    ) -> None:
         await super().send_text_with_buttons(recipient_id, plain_links(text), buttons, button_type, **kwargs)
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
@@ -99,9 +106,14 @@ class TelegramInput(InputChannel):
             retry_max=float(setting(credentials, "TELEGRAM_WEBHOOK_RETRY_MAX", "webhook_retry_max", 60)),
         )
 
-    def __init__(self, access_token: Optional[Text], webhook_url: Optional[Text] = None,
-                 secret_token: Optional[Text] = None, api_url: Text = DEFAULT_API_URL,
-                 retry_max: float = 60) -> None:
+    def __init__(
+        self,
+        access_token: Optional[Text],
+        webhook_url: Optional[Text] = None,
+        secret_token: Optional[Text] = None,
+        api_url: Text = DEFAULT_API_URL,
+        retry_max: float = 60,
+    ) -> None:
         self.access_token = access_token
         self.webhook_url = webhook_url
         self.secret_token = secret_token
@@ -201,8 +213,10 @@ class TelegramInput(InputChannel):
             except Exception as error:
                 logger.warning(f"Could not set the Telegram webhook: {error!r}")
                 ok = False
-            return response.text("Webhook setup successful" if ok else "Invalid webhook",
-                                 status=HTTPStatus.OK if ok else HTTPStatus.BAD_GATEWAY)
+            return response.text(
+                "Webhook setup successful" if ok else "Invalid webhook",
+                status=HTTPStatus.OK if ok else HTTPStatus.BAD_GATEWAY,
+            )
 
         @telegram_webhook.route("/webhook", methods=["POST"])
         async def message(request: Request) -> Any:
@@ -234,8 +248,15 @@ class TelegramInput(InputChannel):
             # or Telegram would resend the update forever.
             handle = answering_without_conversation(on_new_message, request.app, self.name())
             for text_part in messages:
-                await handle(UserMessage(text_part, bot, conversation_id("telegram", chat_id),
-                                         input_channel=self.name(), metadata=metadata))
+                await handle(
+                    UserMessage(
+                        text_part,
+                        bot,
+                        conversation_id("telegram", chat_id),
+                        input_channel=self.name(),
+                        metadata=metadata,
+                    )
+                )
             return response.text("success")
 
         return telegram_webhook

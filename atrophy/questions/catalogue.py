@@ -4,6 +4,7 @@ A name is matched tolerantly, with rapidfuzz, so that "guillan bare", "rheumatio
 their topic before a knowledge-base lookup can fail, and a question nothing matches can be offered the closest
 topics instead of "I don't know that word".
 """
+
 from __future__ import annotations
 
 import functools
@@ -25,7 +26,7 @@ NAME_MATCH_SCORE = 86
 @dataclass(frozen=True)
 class Topic:
     slug: str
-    answer: dict          # {"topic": slug} | {"category": slug} | {"condition": slug} | {"causes": "all"}
+    answer: dict  # {"topic": slug} | {"category": slug} | {"condition": slug} | {"causes": "all"}
     button: str
     expect_any: tuple[str, ...]
     names: tuple[str, ...]
@@ -41,8 +42,7 @@ def topics() -> dict[str, Topic]:
         names = list(spec.get("names") or [])
         if "condition" in spec["answer"]:
             names += synonyms[spec["answer"]["condition"]]
-        out[slug] = Topic(slug, spec["answer"], spec["button"], tuple(spec["expect_any"]),
-                          tuple(dict.fromkeys(names)))
+        out[slug] = Topic(slug, spec["answer"], spec["button"], tuple(spec["expect_any"]), tuple(dict.fromkeys(names)))
     return out
 
 
@@ -64,10 +64,9 @@ def match_name(text: str | None, score_cutoff: int = NAME_MATCH_SCORE) -> str | 
     names, slugs = _name_index()
     if wanted in names:
         return slugs[names.index(wanted)]
-    if len(wanted) < 4:   # short names (RA, MS, OA) only match exactly
+    if len(wanted) < 4:  # short names (RA, MS, OA) only match exactly
         return None
-    best = process.extractOne(wanted, names, scorer=fuzz.ratio, score_cutoff=score_cutoff,
-                              processor=None)
+    best = process.extractOne(wanted, names, scorer=fuzz.ratio, score_cutoff=score_cutoff, processor=None)
     return slugs[best[2]] if best else None
 
 
@@ -76,8 +75,9 @@ def mentioned_topics(text: str, limit: int = 3, score_cutoff: int = 90) -> list[
     wanted = utils.default_process(text or "")
     names, slugs = _name_index()
     found: dict[str, float] = {}
-    for name, score, index in process.extract(wanted, names, scorer=fuzz.partial_ratio, limit=None,
-                                              score_cutoff=score_cutoff, processor=None):
+    for name, score, index in process.extract(
+        wanted, names, scorer=fuzz.partial_ratio, limit=None, score_cutoff=score_cutoff, processor=None
+    ):
         if len(name) >= 5 or f" {name} " in f" {wanted} ":
             found[slugs[index]] = max(found.get(slugs[index], 0), score + len(name) / 100)
     return sorted(found, key=found.get, reverse=True)[:limit]
@@ -86,8 +86,11 @@ def mentioned_topics(text: str, limit: int = 3, score_cutoff: int = 90) -> list[
 @functools.lru_cache(maxsize=1)
 def _cues() -> dict[str, re.Pattern]:
     data = yaml.safe_load(SUBJECT_CUES_PATH.read_text(encoding="utf-8"))
-    return {slug: re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-            for section in ("cues", "aspect_cues") for slug, patterns in (data.get(section) or {}).items()}
+    return {
+        slug: re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+        for section in ("cues", "aspect_cues")
+        for slug, patterns in (data.get(section) or {}).items()
+    }
 
 
 def cued_subjects(text: str) -> list[str]:

@@ -19,6 +19,7 @@ A follow-up that points back ("what exercise is safe with it?", "can it make you
 the subject of the conversation's last answer (`previous`) is answered beside the aspect, or alone when nothing
 else is likely.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,17 +34,18 @@ ASPECTS = frozenset({"recovery", "pain", "prevention_treatment", "when_to_seek_c
 # A comparison ("how does cachexia differ from not eating enough?", "is it age or the steroids?"): each subject it
 # names is answered, not only the likelier one.
 COMPARES = re.compile(
-    r"\b(differ\w*|difference|vs\.?|versus|compared?|comparison|same (thing )?as|or is it|or (just|simply))\b", re.I)
+    r"\b(differ\w*|difference|vs\.?|versus|compared?|comparison|same (thing )?as|or is it|or (just|simply))\b", re.I
+)
 # Words by which a follow-up points back at what was just talked about.
 REFERS_BACK = re.compile(r"\b(it|its|it's|that|this|those|these|them|they|the same|that one|this one)\b", re.I)
 
 
 @dataclass(frozen=True)
 class Choice:
-    topic: str | None               # the topic to answer, or None: offer `offer` as buttons
+    topic: str | None  # the topic to answer, or None: offer `offer` as buttons
     offer: tuple[str, ...] = ()
     reason: str = ""
-    also: str | None = None         # a second topic answered after the first (a subject and an aspect of it)
+    also: str | None = None  # a second topic answered after the first (a subject and an aspect of it)
 
 
 # Topics answered from their own text that are a cause all the same: muscle loss after a stroke.
@@ -52,12 +54,20 @@ CAUSE_TOPICS = frozenset({"stroke_atrophy"})
 
 def is_subject(topic: str | None) -> bool:
     """A condition or a kind of cause (not an aspect such as recovery, nor a general topic)."""
-    return bool(topic) and topic in topics() and (topic in CAUSE_TOPICS
-                                                   or bool({"condition", "category"} & set(topics()[topic].answer)))
+    return (
+        bool(topic)
+        and topic in topics()
+        and (topic in CAUSE_TOPICS or bool({"condition", "category"} & set(topics()[topic].answer)))
+    )
 
 
-def choose(ranking: list[tuple[str, float]], names: list[str | None] = (), text: str = "",
-           previous: str | None = None, cued: list[str] = ()) -> Choice:
+def choose(
+    ranking: list[tuple[str, float]],
+    names: list[str | None] = (),
+    text: str = "",
+    previous: str | None = None,
+    cued: list[str] = (),
+) -> Choice:
     known = topics()
     ranking = [(t, p) for t, p in ranking if t in known]
     named = [t for t in (match_name(n) for n in names if n) if t]

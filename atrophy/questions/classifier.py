@@ -12,6 +12,7 @@ Trained by `make build` on the question tuning corpus (`data/questions/corpus/`)
 each intent or annotated name mapped to its topic), never on the frozen test splits; saved to
 `build/questions/topic_classifier.joblib`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -40,9 +41,12 @@ DEFAULT_PATH = REPO_ROOT / "build" / "questions" / "topic_classifier.joblib"
 KNOWLEDGE_BASE, NONE = "knowledge_base", "none"
 # Intents whose examples are questions on one topic.
 TOPIC_OF_INTENT = {
-    "ask_what_is_atrophy": "what_is_atrophy", "ask_symptoms": "accompanying_symptoms",
-    "ask_when_to_seek_care": "when_to_seek_care", "ask_prevention_treatment": "prevention_treatment",
-    "ask_causes": "causes", "ask_stroke_info": "stroke_info",
+    "ask_what_is_atrophy": "what_is_atrophy",
+    "ask_symptoms": "accompanying_symptoms",
+    "ask_when_to_seek_care": "when_to_seek_care",
+    "ask_prevention_treatment": "prevention_treatment",
+    "ask_causes": "causes",
+    "ask_stroke_info": "stroke_info",
 }
 # Intents whose examples are not questions (stroke reports are left to the red-flag decision).
 NOT_QUESTIONS = ("greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "stop", "out_of_scope", "inform")
@@ -150,8 +154,12 @@ def fingerprint(files: Iterable[Path]) -> str:
 class TopicClassifier:
     """`ranking(text)` -> [(label, probability), ...] best first; `fit` on examples, `save` / `load` with joblib."""
 
-    def __init__(self, encoder_folder: str | Path = DEFAULT_MODEL, c: float = REGULARISATION_C,
-                 encoder_weight: float = ENCODER_WEIGHT):
+    def __init__(
+        self,
+        encoder_folder: str | Path = DEFAULT_MODEL,
+        c: float = REGULARISATION_C,
+        encoder_weight: float = ENCODER_WEIGHT,
+    ):
         self._encoder_folder = portable(encoder_folder)
         self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)
         self._words = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)

@@ -9,6 +9,7 @@ project's figures and that tool's agree without the project needing it:
 It also counts, for honesty, the on-topic replies that only offered the topic as a button (`offered_only`):
 the contract counts them, a person still has to press the button.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,9 @@ ESCALATION_ALLOWED = ("stroke_info", "when_to_seek_care")
 
 def is_emergency(message: dict) -> bool:
     custom = message.get("custom")
-    return isinstance(custom, dict) and (custom.get("emergency") is True
-                                         or str(custom.get("emergency")).lower() == "true")
+    return isinstance(custom, dict) and (
+        custom.get("emergency") is True or str(custom.get("emergency")).lower() == "true"
+    )
 
 
 def reply_text(messages: list[dict], with_buttons: bool = True) -> str:
@@ -88,9 +90,14 @@ class Figures:
         return {t: r / n for t, (r, n) in sorted(self.per_topic.items())}
 
     def as_dict(self) -> dict:
-        return {"questions": self.total, "on_topic": self.right, "on_topic_rate": round(self.rate, 4),
-                "offered_only": self.offered_only, "empty_replies": self.empty,
-                "per_topic": {t: {"on_topic": r, "of": n} for t, (r, n) in sorted(self.per_topic.items())},
-                "per_tag": {t: {"on_topic": r, "of": n} for t, (r, n) in sorted(self.per_tag.items())},
-                "conversations": {"answered_last": self.conversations[0], "of": self.conversations[1]},
-                "misses": self.misses}
+        return {
+            "questions": self.total,
+            "on_topic": self.right,
+            "on_topic_rate": round(self.rate, 4),
+            "offered_only": self.offered_only,
+            "empty_replies": self.empty,
+            "per_topic": {t: {"on_topic": r, "of": n} for t, (r, n) in sorted(self.per_topic.items())},
+            "per_tag": {t: {"on_topic": r, "of": n} for t, (r, n) in sorted(self.per_tag.items())},
+            "conversations": {"answered_last": self.conversations[0], "of": self.conversations[1]},
+            "misses": self.misses,
+        }

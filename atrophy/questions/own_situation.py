@@ -3,6 +3,7 @@
 The answer comes first either way; the symptom check (a guided questionnaire) is offered with a button and starts
 only when accepted. The words are in data/questions/own_situation.yml.
 """
+
 from __future__ import annotations
 
 import functools

@@ -7,6 +7,7 @@ Layers, each usable and testable alone:
 - `classifier`: a trained "reports a stroke sign now" classifier on the encoder and character n-grams;
 - `decide`: the decision (escalate, unsure, none) that puts recall first.
 """
+
 from atrophy.red_flags.rules import (
     SIGNS,
     Assessment,
@@ -17,5 +18,12 @@ from atrophy.red_flags.rules import (
     rules_fingerprint,
 )
 
-__all__ = ["SIGNS", "Assessment", "Finding", "RedFlagDetector", "build_pipeline", "default_detector",
-           "rules_fingerprint"]
+__all__ = [
+    "SIGNS",
+    "Assessment",
+    "Finding",
+    "RedFlagDetector",
+    "build_pipeline",
+    "default_detector",
+    "rules_fingerprint",
+]

@@ -14,6 +14,7 @@ now; without them the model escalated about one question in a hundred, "dad's ca
 like that 4 months, worth a doctor?"), never on the frozen test splits, and saved to
 `build/red_flags/classifier.joblib`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -49,14 +50,22 @@ ENCODER_WEIGHT = 1.0
 RULES_WEIGHT = 0.5
 REGULARISATION_C = 8.0
 # Why the rules dropped a candidate sign (the start of their verdicts), one feature each.
-DROPPED = ("negated", "hypothetical", "information question", "about people", "explained by", "slow or long",
-           "needs", "words that only look")
+DROPPED = (
+    "negated",
+    "hypothetical",
+    "information question",
+    "about people",
+    "explained by",
+    "slow or long",
+    "needs",
+    "words that only look",
+)
 
 
 @dataclass(frozen=True)
 class Example:
     text: str
-    label: int              # 1: reports a stroke sign now; 0: does not
+    label: int  # 1: reports a stroke sign now; 0: does not
     tags: tuple[str, ...] = ()
     id: str = ""
 
@@ -66,19 +75,23 @@ def examples_of_set(data: dict) -> list[Example]:
     near = data.get("not_emergency_near_miss") or {}
     out = [Example(e["text"], 1, tuple(e.get("tags") or ()), e.get("id", "")) for e in data.get("emergency") or []]
     for section in ("near_miss", "informational_stroke"):
-        out += [Example(e["text"], 0, tuple(e.get("tags") or ()) or (section,), e.get("id", ""))
-                for e in near.get(section) or []]
+        out += [
+            Example(e["text"], 0, tuple(e.get("tags") or ()) or (section,), e.get("id", ""))
+            for e in near.get(section) or []
+        ]
     # A question set's questions (the question corpus): never a stroke happening now, by the taxonomy's rule.
-    out += [Example(q["text"], 0, ("question_corpus", q.get("topic", "")), q.get("id", ""))
-            for q in data.get("questions") or []]
+    out += [
+        Example(q["text"], 0, ("question_corpus", q.get("topic", "")), q.get("id", ""))
+        for q in data.get("questions") or []
+    ]
     return out
 
 
 def examples_of_first_set(data: dict) -> list[Example]:
     """The project's first labelled set (escalate / near_miss / info_question)."""
-    return ([Example(e["text"], 1, ("first_set",)) for e in data.get("escalate") or []]
-            + [Example(e["text"], 0, ("first_set",)) for e in (data.get("near_miss") or [])
-               + (data.get("info_question") or [])])
+    return [Example(e["text"], 1, ("first_set",)) for e in data.get("escalate") or []] + [
+        Example(e["text"], 0, ("first_set",)) for e in (data.get("near_miss") or []) + (data.get("info_question") or [])
+    ]
 
 
 def examples_of_nlu(data: dict) -> list[Example]:
@@ -100,8 +113,12 @@ def load_set(path: Path) -> dict:
 
 
 def training_files() -> list[Path]:
-    return (sorted(CORPUS_DIR.glob("*.yml")) + [FIRST_SET] + sorted(NLU_DATA.glob("nlu*.yml"))
-            + sorted(QUESTION_CORPUS_DIR.glob("*.yml")))
+    return (
+        sorted(CORPUS_DIR.glob("*.yml"))
+        + [FIRST_SET]
+        + sorted(NLU_DATA.glob("nlu*.yml"))
+        + sorted(QUESTION_CORPUS_DIR.glob("*.yml"))
+    )
 
 
 def training_examples(files: Iterable[Path] | None = None) -> list[Example]:
@@ -120,8 +137,13 @@ def training_examples(files: Iterable[Path] | None = None) -> list[Example]:
 def fingerprint(files: Iterable[Path]) -> str:
     """The training data and everything that turns a message into features."""
     here = Path(__file__).parent
-    code = [Path(__file__), here / "normalise.py", here / "rules.py", REPO_ROOT / "data" / "red_flags" / "lexicon.yml",
-            REPO_ROOT / "data" / "red_flags" / "shorthand.yml"]
+    code = [
+        Path(__file__),
+        here / "normalise.py",
+        here / "rules.py",
+        REPO_ROOT / "data" / "red_flags" / "lexicon.yml",
+        REPO_ROOT / "data" / "red_flags" / "shorthand.yml",
+    ]
     digest = hashlib.sha256()
     for path in [*code, *files]:
         digest.update(path.read_bytes())
@@ -160,8 +182,9 @@ class StrokeReportClassifier:
         grams = [v.fit_transform(fixed) if fit else v.transform(fixed) for v in (self._chars, self._words)]
         detector = default_detector()
         verdicts = np.array([rule_features(detector, t) for t in fixed])
-        return sparse.hstack([*grams, sparse.csr_matrix(vectors * ENCODER_WEIGHT),
-                              sparse.csr_matrix(verdicts * RULES_WEIGHT)]).tocsr()
+        return sparse.hstack(
+            [*grams, sparse.csr_matrix(vectors * ENCODER_WEIGHT), sparse.csr_matrix(verdicts * RULES_WEIGHT)]
+        ).tocsr()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Sentence vectors of the corrected texts (to fit several models on one encoding)."""

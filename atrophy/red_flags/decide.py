@@ -11,6 +11,7 @@
 
 Thresholds live in `data/red_flags/decision.yml`. Without a built classifier (`make build`), the rules decide alone.
 """
+
 from __future__ import annotations
 
 import functools
@@ -46,29 +47,35 @@ _CONDITIONAL = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, lexicon.CONDIT
 
 @dataclass(frozen=True)
 class Thresholds:
-    escalate_at: float      # the classifier alone escalates from here
-    unsure_at: float        # the classifier alone gives the unsure tier from here
-    veto_below: float       # a rule finding escalates from here
+    escalate_at: float  # the classifier alone escalates from here
+    unsure_at: float  # the classifier alone gives the unsure tier from here
+    veto_below: float  # a rule finding escalates from here
     dismiss_below: float = 0.0  # a rule finding gives the unsure tier from here; below, nothing
     two_signs_from: float = 0.3  # two kinds of sign found together escalate from here
-    short_words: int = 8         # a message of at most this many words is "short"
+    short_words: int = 8  # a message of at most this many words is "short"
     short_report_from: float = 0.25  # a sign found in a short message escalates from here; below, the unsure tier
-    onset_from: float = 1.01     # a sign found with a time of onset in the same message escalates from here
+    onset_from: float = 1.01  # a sign found with a time of onset in the same message escalates from here
 
     @staticmethod
     def load(path: Path = THRESHOLDS_FILE) -> "Thresholds":
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return Thresholds(float(data["escalate_at"]), float(data["unsure_at"]), float(data["veto_below"]),
-                          float(data.get("dismiss_below", 0.0)), float(data.get("two_signs_from", 0.3)),
-                          int(data.get("short_words", 8)), float(data.get("short_report_from", 0.25)),
-                          float(data.get("onset_from", 1.01)))
+        return Thresholds(
+            float(data["escalate_at"]),
+            float(data["unsure_at"]),
+            float(data["veto_below"]),
+            float(data.get("dismiss_below", 0.0)),
+            float(data.get("two_signs_from", 0.3)),
+            int(data.get("short_words", 8)),
+            float(data.get("short_report_from", 0.25)),
+            float(data.get("onset_from", 1.01)),
+        )
 
 
 @dataclass(frozen=True)
 class Decision:
-    level: str                              # ESCALATE, UNSURE or NONE
-    findings: tuple[Finding, ...] = ()      # the rules' signs (empty when the classifier decided)
-    probability: float | None = None        # the classifier's, when it ran
+    level: str  # ESCALATE, UNSURE or NONE
+    findings: tuple[Finding, ...] = ()  # the rules' signs (empty when the classifier decided)
+    probability: float | None = None  # the classifier's, when it ran
     concepts: frozenset[str] = field(default_factory=frozenset)
 
     @property
@@ -129,16 +136,20 @@ def adds_up(concepts: Iterable[str]) -> bool:
     return ONSET in concepts and bool(concepts - {ONSET, "one_side"})
 
 
-def level_of(t: Thresholds, rule_found: bool, probability: float | None, concepts: Iterable[str],
-             words: int) -> str:
+def level_of(t: Thresholds, rule_found: bool, probability: float | None, concepts: Iterable[str], words: int) -> str:
     """The level of one message from what the rules found, the classifier's probability, the message's concepts
     and its length: `levels_of` on one message, so that the decision tuned is the decision the bot makes."""
     if probability is None:  # no classifier: the rules decide alone
         return ESCALATE if rule_found else NONE
     concepts = set(concepts)
-    escalate, unsure = levels_of(t, np.array([rule_found]), np.array([probability]),
-                                 np.array([len(sign_kinds(concepts)) >= 2]), np.array([ONSET in concepts]),
-                                 np.array([words <= t.short_words]))
+    escalate, unsure = levels_of(
+        t,
+        np.array([rule_found]),
+        np.array([probability]),
+        np.array([len(sign_kinds(concepts)) >= 2]),
+        np.array([ONSET in concepts]),
+        np.array([words <= t.short_words]),
+    )
     return ESCALATE if escalate[0] else UNSURE if unsure[0] else NONE
 
 
@@ -156,11 +167,16 @@ def levels_of(t: Thresholds, rule_found, probability, two_kinds, onset, short):
     Otherwise the unsure tier (the number and the onset question) from `unsure_at` (or `dismiss_below` for a rule
     finding), else nothing."""
     p = probability
-    escalate = ((p >= t.escalate_at) | (rule_found & (p >= t.veto_below))
-                | (rule_found & two_kinds & (p >= t.two_signs_from)) | (rule_found & onset & (p >= t.onset_from))
-                | (rule_found & short & (p >= t.short_report_from)))
-    unsure = ~escalate & ((~rule_found & (p >= t.unsure_at))
-                          | (rule_found & (short | (p >= min(t.unsure_at, t.dismiss_below)))))
+    escalate = (
+        (p >= t.escalate_at)
+        | (rule_found & (p >= t.veto_below))
+        | (rule_found & two_kinds & (p >= t.two_signs_from))
+        | (rule_found & onset & (p >= t.onset_from))
+        | (rule_found & short & (p >= t.short_report_from))
+    )
+    unsure = ~escalate & (
+        (~rule_found & (p >= t.unsure_at)) | (rule_found & (short | (p >= min(t.unsure_at, t.dismiss_below))))
+    )
     return escalate, unsure
 
 
@@ -180,8 +196,10 @@ class StrokeDecider:
         if self.classifier is not None and text.strip():
             try:
                 probability = self.classifier.probability(text[:MAX_TEXT])
-                if read_tails and level_of(self.thresholds, assessment.escalate, probability, concepts,
-                                           words) != ESCALATE:
+                if (
+                    read_tails
+                    and level_of(self.thresholds, assessment.escalate, probability, concepts, words) != ESCALATE
+                ):
                     # A report after an unrelated question ("good stretch for a stiff neck? also a grey curtain is
                     # coming across my eye") is diluted by the question, for the classifier as for the rules: the
                     # message is read again from each later sentence on (only when the whole did not escalate:

@@ -6,6 +6,7 @@ classifier carry over to wording nobody here wrote. `scripts/build_encoder.py` p
 `build/encoder/all-MiniLM-L6-v2`; this module loads them once and embeds text as sentence-transformers does
 (mean of the token vectors over the attention mask, then unit length).
 """
+
 from __future__ import annotations
 
 import functools
@@ -42,8 +43,9 @@ class SentenceEncoder:
 
     def _pool(self, input_ids, attention_mask, token_type_ids):
         tf = self._tf
-        hidden = self._model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
-                             training=False).last_hidden_state
+        hidden = self._model(
+            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids, training=False
+        ).last_hidden_state
         mask = tf.cast(attention_mask, hidden.dtype)[:, :, None]
         mean = tf.reduce_sum(hidden * mask, axis=1) / tf.maximum(tf.reduce_sum(mask, axis=1), 1e-9)
         return tf.math.l2_normalize(mean, axis=1)
@@ -51,10 +53,13 @@ class SentenceEncoder:
     def embed(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         out = []
         for start in range(0, len(texts), batch_size):
-            batch = [t or "" for t in texts[start:start + batch_size]]
+            batch = [t or "" for t in texts[start : start + batch_size]]
             enc = self._tokenizer(batch, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="np")
-            vectors = self._pooled(enc["input_ids"].astype("int32"), enc["attention_mask"].astype("int32"),
-                                   enc["token_type_ids"].astype("int32"))
+            vectors = self._pooled(
+                enc["input_ids"].astype("int32"),
+                enc["attention_mask"].astype("int32"),
+                enc["token_type_ids"].astype("int32"),
+            )
             out.append(vectors.numpy())
         return np.concatenate(out) if out else np.zeros((0, DIMENSIONS), dtype="float32")
 

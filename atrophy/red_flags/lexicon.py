@@ -16,6 +16,7 @@ matched on its normalised form (lower case, contractions split, typos corrected)
 The data file keeps one section per name below (in lower case); this module exposes them as constants so the rules
 read like code.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -63,8 +64,11 @@ UNCERTAIN_BEFORE_IF: list[str] = _DATA["uncertain_before_if"]
 END_OK: list[str] = _DATA["end_ok"]
 BENIGN_NEXT_SENTENCE: tuple[str, ...] = tuple(_DATA["benign_next_sentence"])
 SIGN_RULES: tuple[SignRule, ...] = tuple(
-    SignRule(r["id"], r["sign"], r["reason"], tuple(r["patterns"]), tuple(r.get("needs", ())),
-             tuple(r.get("benign", ()))) for r in _DATA["sign_rules"])
+    SignRule(
+        r["id"], r["sign"], r["reason"], tuple(r["patterns"]), tuple(r.get("needs", ())), tuple(r.get("benign", ()))
+    )
+    for r in _DATA["sign_rules"]
+)
 CUES: dict[str, list[str]] = _DATA["cues"]
 BODY_REGIONS: dict[str, list[str]] = _DATA["body_regions"]
 COMMON_WORDS: list[str] = _DATA["common_words"]

@@ -9,6 +9,7 @@ fewer) are left alone; the lexicon's own table of known misspellings ("slurd") i
 would pick a nearer English word ("slurs"). Chat shorthand ("rt arm",
 "5 mins", "cnt talk") is expanded first from `data/red_flags/shorthand.yml`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -70,8 +71,9 @@ def correct_word(word: str, extra: frozenset[str] = frozenset()) -> str:
     speller = _speller(extra)
     if low in speller.words:
         return word
-    suggestions = speller.lookup(low, Verbosity.CLOSEST, max_edit_distance=1 if len(low) <= 5 else 2,
-                                 transfer_casing=False)
+    suggestions = speller.lookup(
+        low, Verbosity.CLOSEST, max_edit_distance=1 if len(low) <= 5 else 2, transfer_casing=False
+    )
     if not suggestions:
         return word
     fixed = max(suggestions, key=lambda s: (is_subsequence(low, s.term), s.count)).term
@@ -106,10 +108,14 @@ def expand_shorthand(text: str) -> str:
     """ "rt arm" -> "right arm", "20m" -> "20 minutes": whole tokens only, from the shorthand table."""
     table, units = shorthand("words"), shorthand("after_a_number")
     text = _TOKEN.sub(lambda m: table.get(m.group(0).lower(), m.group(0)), text)
-    return _NUMBER_THEN_WORD.sub(lambda m: m.group(0) if m.group(0).lower() in table else
-                                 f"{m.group(1)} "
-                                 f"{units.get(m.group(2).lower(), table.get(m.group(2).lower(), m.group(2)))}",
-                                 text)
+    return _NUMBER_THEN_WORD.sub(
+        lambda m: (
+            m.group(0)
+            if m.group(0).lower() in table
+            else f"{m.group(1)} {units.get(m.group(2).lower(), table.get(m.group(2).lower(), m.group(2)))}"
+        ),
+        text,
+    )
 
 
 def normalise(text: str, extra: frozenset[str] = frozenset()) -> str:

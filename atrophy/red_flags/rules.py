@@ -15,6 +15,7 @@ How a message is read:
    change over months), hypothetical or a general question about strokes -> dropped; otherwise it is a
    finding. When in doubt a report about a real person wins.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -37,8 +38,19 @@ from atrophy.red_flags import lexicon as rules
 
 logger = logging.getLogger(__name__)
 
-SIGNS = ("weakness_numbness", "face_droop", "arm_weakness", "speech", "vision",
-         "consciousness", "paralysis", "balance", "confusion", "headache", "suspected_stroke")
+SIGNS = (
+    "weakness_numbness",
+    "face_droop",
+    "arm_weakness",
+    "speech",
+    "vision",
+    "consciousness",
+    "paralysis",
+    "balance",
+    "confusion",
+    "headache",
+    "suspected_stroke",
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PIPELINE = REPO_ROOT / "build" / "spacy" / "en_atrophy"
@@ -54,9 +66,9 @@ CONDITIONAL_WINDOW = 15
 
 @dataclass(frozen=True)
 class Finding:
-    sign: str        # one of SIGNS
-    evidence: str    # the words in the message that matched
-    reason: str      # short human-readable why
+    sign: str  # one of SIGNS
+    evidence: str  # the words in the message that matched
+    reason: str  # short human-readable why
 
 
 @dataclass(frozen=True)
@@ -81,8 +93,7 @@ def _token_pattern(element: str) -> dict:
         return {"LIKE_NUM": True}
     if element == "YEAR":
         return {"SHAPE": "dddd"}
-    words = sorted({w for alt in element.split("|")
-                    for w in (rules.WORDS[alt[1:]] if alt.startswith("@") else [alt])})
+    words = sorted({w for alt in element.split("|") for w in (rules.WORDS[alt[1:]] if alt.startswith("@") else [alt])})
     return {"NORM": words[0]} if len(words) == 1 else {"NORM": {"IN": words}}
 
 
@@ -188,13 +199,17 @@ def _one_edit(word: str, target: str) -> bool:
     """True when `word` is one insertion, deletion, substitution or swap of neighbours from `target`."""
     if len(word) == len(target):
         diff = [i for i, (a, b) in enumerate(zip(word, target)) if a != b]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
-                                  and word[diff[0]] == target[diff[1]] and word[diff[1]] == target[diff[0]])
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and word[diff[0]] == target[diff[1]]
+            and word[diff[1]] == target[diff[0]]
+        )
     short, long_ = sorted((word, target), key=len)
     if len(long_) - len(short) != 1:
         return False
     i = next((k for k, (a, b) in enumerate(zip(short, long_)) if a != b), len(short))
-    return short[i:] == long_[i + 1:]
+    return short[i:] == long_[i + 1 :]
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -225,19 +240,49 @@ def _split_contraction(text: str) -> list[tuple[str, str]] | None:
 # --- Detection --------------------------------------------------------------------------------------------
 
 _RULES = {rule.id: rule for rule in rules.SIGN_RULES}
-_WORD_SETS = {name: frozenset(words) for name, words in {
-    "negation": rules.NEGATIONS, "pseudo": rules.PSEUDO_NEGATION_NEXT, "list": rules.LIST_CONNECTORS,
-    "clause": rules.CLAUSE_BREAKS, "segment": rules.SEGMENT_BREAKS, "sentence": rules.SENTENCE_ENDS,
-    "starter": rules.CLAUSE_STARTERS, "opener": rules.QUESTION_OPENERS, "not_q": rules.NOT_QUESTION_NEXT,
-    "anchor": rules.ANCHOR_WORDS, "possessive": rules.ANCHOR_POSSESSIVES, "anchor_noun": rules.ANCHOR_NOUNS,
-    "generic": rules.GENERIC_WORDS, "conditional": rules.CONDITIONALS, "uncertain": rules.UNCERTAIN_BEFORE_IF,
-    "end_ok": rules.END_OK,
-}.items()}
+_WORD_SETS = {
+    name: frozenset(words)
+    for name, words in {
+        "negation": rules.NEGATIONS,
+        "pseudo": rules.PSEUDO_NEGATION_NEXT,
+        "list": rules.LIST_CONNECTORS,
+        "clause": rules.CLAUSE_BREAKS,
+        "segment": rules.SEGMENT_BREAKS,
+        "sentence": rules.SENTENCE_ENDS,
+        "starter": rules.CLAUSE_STARTERS,
+        "opener": rules.QUESTION_OPENERS,
+        "not_q": rules.NOT_QUESTION_NEXT,
+        "anchor": rules.ANCHOR_WORDS,
+        "possessive": rules.ANCHOR_POSSESSIVES,
+        "anchor_noun": rules.ANCHOR_NOUNS,
+        "generic": rules.GENERIC_WORDS,
+        "conditional": rules.CONDITIONALS,
+        "uncertain": rules.UNCERTAIN_BEFORE_IF,
+        "end_ok": rules.END_OK,
+    }.items()
+}
 _REGION_OF = {word: region for region, words in rules.BODY_REGIONS.items() for word in words}
 _LONGEST_CUE = 16  # tokens; cue patterns are never longer
 _POST_NEGATION = frozenset({"none", "no", "nope", "nil", "negative", "absent", "denied"})
-_ANAPHORA = frozenset({"it", "this", "that", "these", "those", "they", "both", "same", "its", "been", "has",
-                       "have", "had", "all", "which"})
+_ANAPHORA = frozenset(
+    {
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "they",
+        "both",
+        "same",
+        "its",
+        "been",
+        "has",
+        "have",
+        "had",
+        "all",
+        "which",
+    }
+)
 
 
 @functools.lru_cache(maxsize=None)
@@ -258,9 +303,11 @@ def _required_words(sequences) -> frozenset[str]:
     preferring sets without common words so that few sentences pass the filter."""
     words: set[str] = set()
     for seq in sequences:
-        options = [set(t["NORM"]["IN"]) if isinstance(t["NORM"], dict) else {t["NORM"]}
-                   for t in seq if "NORM" in t and "OP" not in t
-                   and not (isinstance(t["NORM"], dict) and "NOT_IN" in t["NORM"])]
+        options = [
+            set(t["NORM"]["IN"]) if isinstance(t["NORM"], dict) else {t["NORM"]}
+            for t in seq
+            if "NORM" in t and "OP" not in t and not (isinstance(t["NORM"], dict) and "NOT_IN" in t["NORM"])
+        ]
         words |= min(options, key=lambda o: (len(o & _COMMON_WORDS), len(o)))
     return frozenset(words)
 
@@ -313,8 +360,11 @@ class _Reading:
                 c, g = c + 1, g + 1
             elif norm in w["segment"]:
                 g += 1
-                if norm in ("and", ",", "or", "so", "&") and i + 1 < len(self.doc) \
-                        and self.norms[i + 1] in w["starter"]:
+                if (
+                    norm in ("and", ",", "or", "so", "&")
+                    and i + 1 < len(self.doc)
+                    and self.norms[i + 1] in w["starter"]
+                ):
                     c += 1
             sent.append(s)
             clause.append(c)
@@ -347,7 +397,7 @@ class _Reading:
 
     def refers_back(self, span: tuple[int, int]) -> bool:
         """Does this sentence start with "it", "this", ... (so it talks about the sentence before)?"""
-        words = [n for n, t in zip(self.norms[span[0]:span[1]], self.doc[span[0]:span[1]]) if not t.is_space]
+        words = [n for n, t in zip(self.norms[span[0] : span[1]], self.doc[span[0] : span[1]]) if not t.is_space]
         return bool(words) and words[0] in _ANAPHORA
 
     def has(self, label: str, start: int, end: int) -> tuple[int, int] | None:
@@ -369,11 +419,17 @@ class _Reading:
         if end >= len(self.doc):
             return True
         norm = self.norms[end]
-        return (self.doc[end].is_punct or norm in _WORD_SETS["end_ok"] or norm in _WORD_SETS["sentence"]
-                or norm in _WORD_SETS["segment"] or norm in _WORD_SETS["clause"])
+        return (
+            self.doc[end].is_punct
+            or norm in _WORD_SETS["end_ok"]
+            or norm in _WORD_SETS["sentence"]
+            or norm in _WORD_SETS["segment"]
+            or norm in _WORD_SETS["clause"]
+        )
 
-    def sentences_with(self, words: frozenset[str],
-                       within: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    def sentences_with(
+        self, words: frozenset[str], within: list[tuple[int, int]] | None = None
+    ) -> list[tuple[int, int]]:
         """Token ranges of the sentences (inside `within`) holding any of `words`, neighbours merged."""
         hits = sorted({i for word in words & self._positions.keys() for i in self._positions[word]})
         if within is not None:
@@ -400,10 +456,16 @@ class _Reading:
     def _is_question(self, clause: tuple[int, int]) -> bool:
         """A clause opening like a question ("is ...", "what ...") or a sentence ending with "?"."""
         start, end = clause
-        words = [i for i in range(start, end) if not self.doc[i].is_punct and not self.doc[i].is_space
-                 and self.norms[i] not in _WORD_SETS["clause"]]
-        if words and self.norms[words[0]] in _WORD_SETS["opener"] and (
-                len(words) == 1 or self.norms[words[1]] not in _WORD_SETS["not_q"]):
+        words = [
+            i
+            for i in range(start, end)
+            if not self.doc[i].is_punct and not self.doc[i].is_space and self.norms[i] not in _WORD_SETS["clause"]
+        ]
+        if (
+            words
+            and self.norms[words[0]] in _WORD_SETS["opener"]
+            and (len(words) == 1 or self.norms[words[1]] not in _WORD_SETS["not_q"])
+        ):
             return True
         if end == self.span_of(self.sent, start)[1]:
             tail = [t for t in self.doc[start:end] if not t.is_space]
@@ -424,7 +486,8 @@ class _Reading:
             if self.norms[i] in w["anchor"]:
                 return True
             if self.norms[i] in w["possessive"] and any(
-                    self.norms[j] in w["anchor_noun"] for j in range(i + 1, min(i + 4, end))):
+                self.norms[j] in w["anchor_noun"] for j in range(i + 1, min(i + 4, end))
+            ):
                 return True
         return False
 
@@ -455,8 +518,9 @@ class RedFlagDetector:
         return _required_words(seq for seqs in patterns.values() for seq in seqs), matcher
 
     @staticmethod
-    def _run(groups: list[tuple[frozenset[str], Matcher]], reading: "_Reading",
-             within: list[tuple[int, int]] | None = None) -> list[tuple[int, int, int]]:
+    def _run(
+        groups: list[tuple[frozenset[str], Matcher]], reading: "_Reading", within: list[tuple[int, int]] | None = None
+    ) -> list[tuple[int, int, int]]:
         """Matches of every group on the sentences (inside `within`, if given) that hold its words."""
         out = []
         for words, matcher in groups:
@@ -475,8 +539,10 @@ class RedFlagDetector:
             if self.nlp.meta.get(RULES_META_KEY) == rules_fingerprint():
                 patterns = self.nlp.get_pipe("entity_ruler").patterns
             else:
-                logger.warning("The spaCy pipeline's red-flag rules are stale; using data/red_flags/lexicon.yml. "
-                               "Run scripts/build_spacy.py to rebuild it.")
+                logger.warning(
+                    "The spaCy pipeline's red-flag rules are stale; using data/red_flags/lexicon.yml. "
+                    "Run scripts/build_spacy.py to rebuild it."
+                )
         grouped: dict[str, list[list[dict]]] = {}
         for pattern in patterns:
             grouped.setdefault(pattern["id"], []).append(pattern["pattern"])
@@ -510,9 +576,12 @@ class RedFlagDetector:
         reading = _Reading(self._make_doc(text))
         strings = self.nlp.vocab.strings
         negation = _WORD_SETS["negation"]
-        cues = {strings[m].rstrip("$") for m, s, e in self._run(self._cues, reading)
-                if not negation.intersection(reading.norms[max(0, s - 3):s])
-                and (not strings[m].endswith("$") or reading.ends_clause(e))}
+        cues = {
+            strings[m].rstrip("$")
+            for m, s, e in self._run(self._cues, reading)
+            if not negation.intersection(reading.norms[max(0, s - 3) : s])
+            and (not strings[m].endswith("$") or reading.ends_clause(e))
+        }
         out = {"onset"} if cues & {"sudden", "transient", "acute"} and "chronic" not in cues else set()
         if "side" in cues:
             out.add("one_side")
@@ -528,8 +597,11 @@ class RedFlagDetector:
         doc = self.nlp.make_doc(lowered)
         if lowered != text and len(lowered) == len(text):
             norms = [t.norm_ for t in doc]
-            doc = Doc(self.nlp.vocab, words=[text[t.idx:t.idx + len(t)] for t in doc],
-                      spaces=[bool(t.whitespace_) for t in doc])
+            doc = Doc(
+                self.nlp.vocab,
+                words=[text[t.idx : t.idx + len(t)] for t in doc],
+                spaces=[bool(t.whitespace_) for t in doc],
+            )
             for token, norm in zip(doc, norms):
                 token.norm_ = norm
         words, spaces, norms, split = [], [], [], False
@@ -589,10 +661,14 @@ class RedFlagDetector:
             info = None if inherited is None else inherited[1]
             verdict, info = self._judge(reading, cand, own_sentences, negated, info)
             states.append((cand, negated, info))
-            evidence = doc[cand.start:cand.end].text
+            evidence = doc[cand.start : cand.end].text
             escalate, why = verdict
-            out.append((Finding(cand.rule.sign, evidence, why if escalate else cand.rule.reason),
-                        "escalate" if escalate else f"dropped: {why}"))
+            out.append(
+                (
+                    Finding(cand.rule.sign, evidence, why if escalate else cand.rule.reason),
+                    "escalate" if escalate else f"dropped: {why}",
+                )
+            )
         return out
 
     # Each check returns None when it does not apply, or a short reason.
@@ -607,7 +683,7 @@ class RedFlagDetector:
                     best = (prev, negated, info)
         if best is None:
             return None
-        between = reading.norms[best[0].end:cand.start]
+        between = reading.norms[best[0].end : cand.start]
         if all(n in _WORD_SETS["list"] or n in _WORD_SETS["negation"] for n in between):
             return best[1], best[2]
         return None
@@ -618,8 +694,9 @@ class RedFlagDetector:
         seg_start = reading.span_of(reading.seg, cand.start)[0]
         norms = reading.norms
         window = range(max(seg_start, cand.start - NEGATION_WINDOW), cand.start)
-        cues = [i for i in window
-                if norms[i] in w["negation"] and not (i + 1 < len(norms) and norms[i + 1] in w["pseudo"])]
+        cues = [
+            i for i in window if norms[i] in w["negation"] and not (i + 1 < len(norms) and norms[i + 1] in w["pseudo"])
+        ]
         # "can't stand without falling": "not ... without" is a report, not a negation.
         if cues and norms[cues[-1]] == "without" and any(norms[i] == "not" for i in cues[-3:-1]):
             cues = []
@@ -627,11 +704,15 @@ class RedFlagDetector:
             return True
         clause_end = reading.span_of(reading.clause, cand.start)[1]
         after = [i for i in range(cand.end, min(cand.end + 3, clause_end)) if norms[i] not in (":", "-", "=")]
-        return bool(after) and norms[after[0]] in _POST_NEGATION and not (
-            after[0] + 1 < len(norms) and norms[after[0] + 1] in w["pseudo"])
+        return (
+            bool(after)
+            and norms[after[0]] in _POST_NEGATION
+            and not (after[0] + 1 < len(norms) and norms[after[0] + 1] in w["pseudo"])
+        )
 
-    def _judge(self, reading: _Reading, cand: _Candidate, own_sentences: set[int], negated: bool,
-               info: str | None) -> tuple[tuple[bool, str], str | None]:
+    def _judge(
+        self, reading: _Reading, cand: _Candidate, own_sentences: set[int], negated: bool, info: str | None
+    ) -> tuple[tuple[bool, str], str | None]:
         rule, start, end = cand.rule, cand.start, cand.end
         clause = reading.span_of(reading.clause, start)
         window = reading.sentence_window(start, own_sentences)
@@ -641,7 +722,7 @@ class RedFlagDetector:
             return next((hit for s, e in spans if (hit := reading.has(label, s, e))), None)
 
         def words(hit: tuple[int, int]) -> str:
-            return reading.doc[hit[0]:hit[1]].text
+            return reading.doc[hit[0] : hit[1]].text
 
         if reading.has("veto", start, end):
             return (False, "words that only look like a sign"), info
@@ -670,13 +751,21 @@ class RedFlagDetector:
         sudden = reading.has("sudden", *clause)
         if not sudden and not reading.has("transient", *clause):
             chronic = reading.has("chronic", *clause) or (
-                reading.refers_back(window[1]) and reading.has("chronic", *window[1]))
+                reading.refers_back(window[1]) and reading.has("chronic", *window[1])
+            )
             if chronic:
                 return (False, f"slow or long-standing change ('{words(chronic)}')"), info
         for kind in rule.benign:
-            hit = self._injury(reading, cand, window) if kind == "injury" else (
-                None if sudden else reading.has(kind, *clause) or (
-                    kind in rules.BENIGN_NEXT_SENTENCE and reading.has(kind, *window[1])))
+            hit = (
+                self._injury(reading, cand, window)
+                if kind == "injury"
+                else (
+                    None
+                    if sudden
+                    else reading.has(kind, *clause)
+                    or (kind in rules.BENIGN_NEXT_SENTENCE and reading.has(kind, *window[1]))
+                )
+            )
             if hit:
                 return (False, f"explained by {kind} ('{words(hit)}')"), info
         info = self._info(reading, cand, clause) if info is None else info
@@ -689,15 +778,19 @@ class RedFlagDetector:
     @staticmethod
     def _injury(reading: _Reading, cand: _Candidate, window: list[tuple[int, int]]) -> tuple[int, int] | None:
         """An injury cue (cast, sling, surgery ...) about the same body region as the sign."""
-        sign_regions = (reading.regions(cand.start, cand.end)
-                        or reading.regions(*reading.span_of(reading.clause, cand.start))
-                        or reading.regions(*window[0]))
+        sign_regions = (
+            reading.regions(cand.start, cand.end)
+            or reading.regions(*reading.span_of(reading.clause, cand.start))
+            or reading.regions(*window[0])
+        )
         for s, e in window:
             for hit in reading.cues.get("injury", ()):
                 if s <= hit[0] < e:
-                    cue_regions = (reading.regions(max(s, hit[0] - 4), min(e, hit[1] + 4))
-                                   or reading.regions(*reading.span_of(reading.clause, hit[0]))
-                                   or reading.regions(s, e))
+                    cue_regions = (
+                        reading.regions(max(s, hit[0] - 4), min(e, hit[1] + 4))
+                        or reading.regions(*reading.span_of(reading.clause, hit[0]))
+                        or reading.regions(s, e)
+                    )
                     if not sign_regions or not cue_regions or sign_regions & cue_regions:
                         return hit
         return None
@@ -710,8 +803,9 @@ class RedFlagDetector:
         while True:
             for i in range(start - 1, max(clause[0], start - window) - 1, -1):
                 if reading.norms[i] in _WORD_SETS["conditional"] or (
-                        reading.norms[i] == "case" and i > 0 and reading.norms[i - 1] == "in"):
-                    before = reading.norms[max(clause[0], i - 2):i]
+                    reading.norms[i] == "case" and i > 0 and reading.norms[i - 1] == "in"
+                ):
+                    before = reading.norms[max(clause[0], i - 2) : i]
                     return not any(n in _WORD_SETS["uncertain"] for n in before)
             joined = reading.norms[clause[0]] in ("and", "or") and clause[0] > 0
             if not joined or reading.sent[clause[0] - 1] != reading.sent[clause[0]]:
@@ -736,7 +830,7 @@ class RedFlagDetector:
         if reading.has("hypo", *seg) and not report:
             return "hypothetical or general question"
         anchored = reading.anchored(*clause)
-        if not anchored and any(n in _WORD_SETS["generic"] for n in reading.norms[seg[0]:seg[1]]):
+        if not anchored and any(n in _WORD_SETS["generic"] for n in reading.norms[seg[0] : seg[1]]):
             return "about people in general ('you', 'someone')"
         if (reading.is_question(clause) or reading.has("info", *seg)) and not (report or anchored):
             return "information question, no person reported"

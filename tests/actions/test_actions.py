@@ -1,4 +1,5 @@
 """Each custom action, run as the action server would run it, against a real knowledge database."""
+
 from __future__ import annotations
 
 import os
@@ -23,13 +24,16 @@ def test_list_causes_names_every_category_with_source(db_url):
     assert SlotSet("knowledge_base_last_object_type", "cause") in events
 
 
-@pytest.mark.parametrize("intent, expected", [
-    ("ask_what_is_atrophy", "muscle tissue is being lost"),
-    ("ask_when_to_seek_care", "emergency number"),
-    ("ask_symptoms", "numbness, pain or swelling"),
-    ("ask_prevention_treatment", "physical therapist"),
-    ("ask_stroke_info", "BE-FAST"),
-])
+@pytest.mark.parametrize(
+    "intent, expected",
+    [
+        ("ask_what_is_atrophy", "muscle tissue is being lost"),
+        ("ask_when_to_seek_care", "emergency number"),
+        ("ask_symptoms", "numbness, pain or swelling"),
+        ("ask_prevention_treatment", "physical therapist"),
+        ("ask_stroke_info", "BE-FAST"),
+    ],
+)
 def test_topics_answer_from_the_database(db_url, intent, expected):
     messages, _ = run(actions.ActionExplainTopic(), make_tracker("?", intent))
     assert expected in messages[0]["text"]
@@ -37,8 +41,12 @@ def test_topics_answer_from_the_database(db_url, intent, expected):
 
 def test_record_escalation_writes_every_escalation(db_url):
     text = "my dad suddenly can't move his arm and his vision went blurry"
-    tracker = make_tracker(text, "report_stroke_signs", [entity("stroke_sign", "paralysis"),
-                                                          entity("stroke_sign", "vision")], sender="conv-9")
+    tracker = make_tracker(
+        text,
+        "report_stroke_signs",
+        [entity("stroke_sign", "paralysis"), entity("stroke_sign", "vision")],
+        sender="conv-9",
+    )
     for _ in range(2):
         messages, events = run(actions.ActionRecordEscalation(), tracker)
         assert messages == [] and events == []
@@ -63,8 +71,12 @@ def test_importing_the_actions_writes_no_database(tmp_path):
     """The knowledge base is built by `make build` or on first use, not when the action module is imported (a
     linter, a test collector or a script importing it must not write a database)."""
     database = tmp_path / "kb.db"
-    subprocess.run([sys.executable, "-c", "import actions.actions"], check=True, timeout=120,
-                   env={**os.environ, "ATROPHY_DB_URL": f"sqlite:///{database}"})
+    subprocess.run(
+        [sys.executable, "-c", "import actions.actions"],
+        check=True,
+        timeout=120,
+        env={**os.environ, "ATROPHY_DB_URL": f"sqlite:///{database}"},
+    )
     assert not database.exists()
 
 

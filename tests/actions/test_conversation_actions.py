@@ -1,4 +1,5 @@
 """The knowledge-base action's follow-ups and the symptom check's actions, against a real knowledge database."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,8 +10,14 @@ from atrophy.answers import DISCLAIMER
 from tests.support.action_calls import UNREACHABLE_DB, entity, make_tracker, run
 
 # What the symptom check asks, in domain.yml's words: the actions must reset exactly these.
-CHECK_SLOTS = ["symptom_onset", "symptom_extent", "symptom_accompanying", "symptom_conditions", "symptom_alcohol",
-               "symptom_treated"]
+CHECK_SLOTS = [
+    "symptom_onset",
+    "symptom_extent",
+    "symptom_accompanying",
+    "symptom_conditions",
+    "symptom_alcohol",
+    "symptom_treated",
+]
 
 
 def slots_of(events):
@@ -22,8 +29,9 @@ def ask_kb(text, entities=(), slots=None):
 
 
 def test_lists_conditions_of_a_cause_and_remembers_them(db_url):
-    messages, events = ask_kb("what conditions cause neurogenic atrophy?",
-                              [entity("object_type", "condition"), entity("cause", "neurogenic")])
+    messages, events = ask_kb(
+        "what conditions cause neurogenic atrophy?", [entity("object_type", "condition"), entity("cause", "neurogenic")]
+    )
     text = messages[0]["text"]
     assert "linked to Neurogenic atrophy" in text and "2. Amyotrophic lateral sclerosis (ALS)" in text
     assert "Osteoarthritis" not in text and "Source:" in text and DISCLAIMER in text
@@ -33,8 +41,11 @@ def test_lists_conditions_of_a_cause_and_remembers_them(db_url):
 
 
 def test_ordinal_mention_picks_from_the_last_list(db_url):
-    listed = {"knowledge_base_listed_objects": ["multiple_sclerosis", "als", "guillain_barre"],
-              "knowledge_base_last_object_type": "condition", "mention": "2"}
+    listed = {
+        "knowledge_base_listed_objects": ["multiple_sclerosis", "als", "guillain_barre"],
+        "knowledge_base_last_object_type": "condition",
+        "mention": "2",
+    }
     messages, events = ask_kb("tell me more about the second one", [entity("mention", "2")], listed)
     assert messages[0]["text"].startswith("Amyotrophic lateral sclerosis (ALS) is")
     assert slots_of(events)["knowledge_base_last_object"] == "als"
@@ -44,16 +55,21 @@ def test_ordinal_mention_picks_from_the_last_list(db_url):
 
 
 def test_a_named_condition_wins_over_the_last_object(db_url):
-    messages, events = ask_kb("what about ALS?", [entity("condition", "ALS")],
-                              {"knowledge_base_last_object": "burns", "knowledge_base_last_object_type": "condition"})
+    messages, events = ask_kb(
+        "what about ALS?",
+        [entity("condition", "ALS")],
+        {"knowledge_base_last_object": "burns", "knowledge_base_last_object_type": "condition"},
+    )
     assert "Amyotrophic lateral sclerosis (ALS)" in messages[0]["text"]
     assert slots_of(events)["condition"] == "Amyotrophic lateral sclerosis (ALS)"
 
 
 def test_attribute_follow_up_about_the_last_object(db_url):
-    messages, events = ask_kb("when should someone with it see a doctor?", [entity("attribute", "seek_care")],
-                              {"knowledge_base_last_object": "guillain_barre",
-                               "knowledge_base_last_object_type": "condition"})
+    messages, events = ask_kb(
+        "when should someone with it see a doctor?",
+        [entity("attribute", "seek_care")],
+        {"knowledge_base_last_object": "guillain_barre", "knowledge_base_last_object_type": "condition"},
+    )
     text = messages[0]["text"]
     assert text.startswith("Guillain-Barre syndrome. When to seek care:") and "breathing" in text
     assert "Source:" in text and DISCLAIMER in text
@@ -78,7 +94,7 @@ def test_causes_list_feeds_follow_ups(db_url):
 
 def test_unknown_names_and_nothing_to_refer_to_are_admitted(db_url):
     messages, _ = ask_kb("what is lupus?", [entity("condition", "lupus")])
-    assert "don't have checked information about \"lupus\"" in messages[0]["text"]
+    assert 'don\'t have checked information about "lupus"' in messages[0]["text"]
     assert [b["title"] for b in messages[0]["buttons"]]  # with the closest topics to choose from
     messages, _ = ask_kb("tell me more about it")
     assert messages[0]["response"] == "utter_which_topic" and len(messages[0]["buttons"]) == 3
@@ -99,20 +115,25 @@ def test_stroke_questions_get_information_and_tia_gets_its_own_answer(db_url):
 
 
 def test_start_resets_the_answers(db_url):
-    messages, events = run(actions.ActionStartSymptomCheck(),
-                           make_tracker("check my symptoms", "check_symptoms", slots={"symptom_onset": "sudden"}))
+    messages, events = run(
+        actions.ActionStartSymptomCheck(),
+        make_tracker("check my symptoms", "check_symptoms", slots={"symptom_onset": "sudden"}),
+    )
     assert messages[0]["response"] == "utter_symptom_check_intro"
-    assert SlotSet("symptom_onset", None) in events and {e['name'] for e in events} == set(CHECK_SLOTS)
+    assert SlotSet("symptom_onset", None) in events and {e["name"] for e in events} == set(CHECK_SLOTS)
 
 
-@pytest.mark.parametrize("slot, text, intent, value", [
-    ("symptom_onset", "gradually over a few months", "inform", "gradual"),
-    ("symptom_extent", "both legs", "inform", "muscle_group"),
-    ("symptom_accompanying", "numbness", "inform", ["numbness"]),
-    ("symptom_conditions", "no", "deny", ["none"]),
-    ("symptom_alcohol", "a bottle of wine most days", "inform", None),
-    ("symptom_treated", "yes", "affirm", True),
-])
+@pytest.mark.parametrize(
+    "slot, text, intent, value",
+    [
+        ("symptom_onset", "gradually over a few months", "inform", "gradual"),
+        ("symptom_extent", "both legs", "inform", "muscle_group"),
+        ("symptom_accompanying", "numbness", "inform", ["numbness"]),
+        ("symptom_conditions", "no", "deny", ["none"]),
+        ("symptom_alcohol", "a bottle of wine most days", "inform", None),
+        ("symptom_treated", "yes", "affirm", True),
+    ],
+)
 def test_form_validation_reads_free_text(slot, text, intent, value):
     validator = actions.ValidateSymptomCheckForm()
     tracker = make_tracker(text, intent)
@@ -123,8 +144,14 @@ def test_form_validation_reads_free_text(slot, text, intent, value):
 
 
 def test_result_gives_care_level_and_kinds_of_causes_without_diagnosing(db_url):
-    answers = {"symptom_onset": "sudden", "symptom_extent": "one_muscle", "symptom_accompanying": ["numbness"],
-               "symptom_conditions": ["diabetes"], "symptom_alcohol": False, "symptom_treated": False}
+    answers = {
+        "symptom_onset": "sudden",
+        "symptom_extent": "one_muscle",
+        "symptom_accompanying": ["numbness"],
+        "symptom_conditions": ["diabetes"],
+        "symptom_alcohol": False,
+        "symptom_treated": False,
+    }
     messages, events = run(actions.ActionSymptomCheckResult(), make_tracker("no", "deny", slots=answers))
     text = messages[0]["text"]
     assert "Get prompt medical care" in text and "Neurogenic atrophy" in text
@@ -136,8 +163,14 @@ def test_result_gives_care_level_and_kinds_of_causes_without_diagnosing(db_url):
 
 
 def test_result_routine_visit(db_url):
-    answers = {"symptom_onset": "gradual", "symptom_extent": "muscle_group", "symptom_accompanying": ["none"],
-               "symptom_conditions": ["bed_rest"], "symptom_alcohol": False, "symptom_treated": False}
+    answers = {
+        "symptom_onset": "gradual",
+        "symptom_extent": "muscle_group",
+        "symptom_accompanying": ["none"],
+        "symptom_conditions": ["bed_rest"],
+        "symptom_alcohol": False,
+        "symptom_treated": False,
+    }
     messages, _ = run(actions.ActionSymptomCheckResult(), make_tracker("no", "deny", slots=answers))
     assert "Book a visit with your doctor" in messages[0]["text"] and "Disuse atrophy" in messages[0]["text"]
 
@@ -149,8 +182,14 @@ def test_kb_action_apologises_when_the_database_is_unreachable(monkeypatch):
 
 
 def ask(text, ranking, entities=(), slots=None, active_loop=None):
-    topic = {"entity": "question_topic", "value": ranking[0][0], "start": 0, "end": 0,
-             "confidence_entity": ranking[0][1], "ranking": [list(r) for r in ranking]}
+    topic = {
+        "entity": "question_topic",
+        "value": ranking[0][0],
+        "start": 0,
+        "end": 0,
+        "confidence_entity": ranking[0][1],
+        "ranking": [list(r) for r in ranking],
+    }
     tracker = make_tracker(text, "ask_question", [*entities, topic], slots)
     if active_loop:
         tracker.active_loop = {"name": active_loop}
@@ -158,23 +197,27 @@ def ask(text, ranking, entities=(), slots=None, active_loop=None):
 
 
 def test_a_question_gets_its_topics_answer_with_a_linked_source_and_review_date(db_url):
-    messages, events = ask("do your muscles come back after months in bed",
-                           [("recovery", 0.9), ("disuse_atrophy", 0.05)])
+    messages, events = ask(
+        "do your muscles come back after months in bed", [("recovery", 0.9), ("disuse_atrophy", 0.05)]
+    )
     text = messages[0]["text"]
     assert text.startswith("Can muscle atrophy be reversed?") and DISCLAIMER in text
     assert "[MedlinePlus](https://medlineplus.gov/ency/article/003188.htm)" in text and "(reviewed 2026-11-25)" in text
-    assert not [e for e in events if e.get("event") == "followup"]   # no description of one's own muscle loss
+    assert not [e for e in events if e.get("event") == "followup"]  # no description of one's own muscle loss
 
 
 def test_own_muscle_loss_is_answered_first_then_the_symptom_check_is_offered(db_url):
-    messages, events = ask("my aunt has lupus and her thighs are thinning, could that be the steroids?",
-                           [("other_causes", 0.7), ("rheumatoid_arthritis", 0.1)])
+    messages, events = ask(
+        "my aunt has lupus and her thighs are thinning, could that be the steroids?",
+        [("other_causes", 0.7), ("rheumatoid_arthritis", 0.1)],
+    )
     assert messages[0]["text"].startswith("Other causes:")
     assert {"event": "followup", "timestamp": None, "name": "utter_offer_symptom_check"} in events
-    messages, events = ask("my calf got thin after the cast, why?", [("disuse_atrophy", 0.8)],
-                           active_loop="symptom_check_form")
+    messages, events = ask(
+        "my calf got thin after the cast, why?", [("disuse_atrophy", 0.8)], active_loop="symptom_check_form"
+    )
     assert messages[0]["text"].startswith("Disuse atrophy:")
-    assert not [e for e in events if e.get("event") == "followup"]   # already in the symptom check
+    assert not [e for e in events if e.get("event") == "followup"]  # already in the symptom check
 
 
 def test_an_unsure_topic_offers_the_closest_topics_as_buttons(db_url):
@@ -193,21 +236,32 @@ def test_a_condition_answer_remembers_the_condition_for_follow_ups(db_url):
 
 def test_after_the_unsure_tier_only_a_clear_question_is_answered(db_url):
     def after_unsure(text, label, confidence):
-        topic = {"entity": "question_topic", "value": "when_to_seek_care", "start": 0, "end": 0,
-                 "confidence_entity": confidence, "label": label, "label_confidence": confidence,
-                 "ranking": [["when_to_seek_care", confidence]]}
+        topic = {
+            "entity": "question_topic",
+            "value": "when_to_seek_care",
+            "start": 0,
+            "end": 0,
+            "confidence_entity": confidence,
+            "label": label,
+            "label_confidence": confidence,
+            "ranking": [["when_to_seek_care", confidence]],
+        }
         return run(actions.ActionAnswerQuestion(), make_tracker(text, "possible_stroke_signs", [topic]))
 
-    messages, _ = after_unsure("his calf got thin over two months and feels weak, how soon should he be seen?",
-                               "when_to_seek_care", 0.8)
-    assert messages[0]["text"].startswith("When to get medical help") and len(messages) == 1   # no offer
+    messages, _ = after_unsure(
+        "his calf got thin over two months and feels weak, how soon should he be seen?", "when_to_seek_care", 0.8
+    )
+    assert messages[0]["text"].startswith("When to get medical help") and len(messages) == 1  # no offer
     assert after_unsure("my arm feels weird", "none", 0.7) == ([], [])
     assert after_unsure("my arm feels weird and numb?", "when_to_seek_care", 0.3) == ([], [])
 
 
 def test_any_answer_about_a_condition_says_when_to_seek_care_for_a_stroke_the_emergency_number(db_url):
-    messages, _ = ask_kb("what are the other symptoms of a stroke?", [entity("attribute", "symptoms")],
-                         {"knowledge_base_last_object": "stroke", "knowledge_base_last_object_type": "condition"})
+    messages, _ = ask_kb(
+        "what are the other symptoms of a stroke?",
+        [entity("attribute", "symptoms")],
+        {"knowledge_base_last_object": "stroke", "knowledge_base_last_object_type": "condition"},
+    )
     text = messages[0]["text"]
     assert text.startswith("Stroke. Other symptoms:") and "slurred speech" in text
     assert "When to seek care: call the emergency number immediately" in text

@@ -1,4 +1,5 @@
 """The optional on-call webhook: posted when configured, never blocking or failing the escalation."""
+
 from __future__ import annotations
 
 import asyncio
@@ -25,8 +26,14 @@ def webhook():
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append({**json.loads(body), "_valid_signature": hmac.compare_digest(
-                self.headers.get(oncall.SIGNATURE_HEADER, ""), oncall.signature(body, SECRET))})
+            received.append(
+                {
+                    **json.loads(body),
+                    "_valid_signature": hmac.compare_digest(
+                        self.headers.get(oncall.SIGNATURE_HEADER, ""), oncall.signature(body, SECRET)
+                    ),
+                }
+            )
             self.send_response(204)
             self.end_headers()
 
@@ -44,9 +51,14 @@ def test_not_configured_means_no_notification(monkeypatch):
     assert oncall.notify("c1", "rest", ["vision"]) is None
 
 
-@pytest.mark.parametrize("url, secret", [("http://oncall.example.org/hook", SECRET),   # plain http off this machine
-                                         ("ftp://oncall.example.org/hook", SECRET),
-                                         ("https://oncall.example.org/hook", None)])     # unsigned
+@pytest.mark.parametrize(
+    "url, secret",
+    [
+        ("http://oncall.example.org/hook", SECRET),  # plain http off this machine
+        ("ftp://oncall.example.org/hook", SECRET),
+        ("https://oncall.example.org/hook", None),
+    ],
+)  # unsigned
 def test_nothing_is_posted_unencrypted_or_unsigned(monkeypatch, url, secret):
     monkeypatch.setenv(oncall.WEBHOOK_ENV, url)
     if secret:
@@ -60,8 +72,12 @@ def test_escalation_is_posted_to_the_webhook(db_url, webhook, monkeypatch):
     url, received = webhook
     monkeypatch.setenv(oncall.WEBHOOK_ENV, url)
     monkeypatch.setenv(oncall.SECRET_ENV, SECRET)
-    tracker = make_tracker("my wife's face is drooping", "report_stroke_signs",
-                           [{"entity": "stroke_sign", "value": "face_droop"}], sender="conv-oncall")
+    tracker = make_tracker(
+        "my wife's face is drooping",
+        "report_stroke_signs",
+        [{"entity": "stroke_sign", "value": "face_droop"}],
+        sender="conv-oncall",
+    )
     asyncio.run(actions.ActionRecordEscalation().run(CollectingDispatcher(), tracker, {}))
     deadline = time.monotonic() + 5
     while not received and time.monotonic() < deadline:

@@ -1,4 +1,5 @@
 """The compiled featurizer must give DIET the numbers the stock LanguageModelFeaturizer gives, faster."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,15 +8,21 @@ import pytest
 from tests.support.paths import ROOT
 
 ENCODER = ROOT / "build" / "encoder" / "all-MiniLM-L6-v2"
-MESSAGES = ["what causes muscle atrophy?", "my dad's face is drooping and he can't lift his arm",
-            "hi", "Is it normal for my thigh to look thinner after six weeks in a cast, or should I see someone?"]
+MESSAGES = [
+    "what causes muscle atrophy?",
+    "my dad's face is drooping and he can't lift his arm",
+    "hi",
+    "Is it normal for my thigh to look thinner after six weeks in a cast, or should I see someone?",
+]
 
 
 def make(cls):
     from rasa.engine.graph import ExecutionContext, GraphSchema
 
-    return cls({**cls.get_default_config(), "model_name": "bert", "model_weights": str(ENCODER)},
-               ExecutionContext(GraphSchema({}), "test"))
+    return cls(
+        {**cls.get_default_config(), "model_name": "bert", "model_weights": str(ENCODER)},
+        ExecutionContext(GraphSchema({}), "test"),
+    )
 
 
 def featurized(featurizer, texts):
@@ -26,8 +33,7 @@ def featurized(featurizer, texts):
     messages = [Message(data={"text": t}) for t in texts]
     tokenizer.process(messages)
     featurizer.process(messages)
-    return [np.concatenate([f.features for f in m.features if f.attribute == "text"], axis=0)
-                        for m in messages]
+    return [np.concatenate([f.features for f in m.features if f.attribute == "text"], axis=0) for m in messages]
 
 
 @pytest.mark.skipif(not ENCODER.is_dir(), reason="run `make build` first (the sentence encoder)")

@@ -1,4 +1,5 @@
 """The project's lock store (addons/lock_store.py): atomic ticket locks in Redis (real server) and in memory."""
+
 from __future__ import annotations
 
 import asyncio
@@ -124,10 +125,14 @@ def _hammer(make, workers_per_store: int, turns: int, cid: str, lifetime: float 
                 except asyncio.TimeoutError:
                     with guard:
                         state["stuck"] += 1
+
         asyncio.run(run())
 
-    threads = [threading.Thread(target=worker, args=(store,), daemon=True)
-               for store in stores for _ in range(workers_per_store)]
+    threads = [
+        threading.Thread(target=worker, args=(store,), daemon=True)
+        for store in stores
+        for _ in range(workers_per_store)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -199,9 +204,10 @@ def test_either_store_alone_installs_the_projects_rasa_patches():
     import subprocess
     import sys
 
-    probe = ("import rasa.core.actions.action as a; from rasa.core.processor import MessageProcessor as P; "
-             "from addons.lock_store import AtomicRedisLockStore; AtomicRedisLockStore(); "
-             "print(a.RemoteAction.__name__, getattr(P._run_prediction_loop, 'always_reply', False))")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
-                         cwd=str(ROOT))
+    probe = (
+        "import rasa.core.actions.action as a; from rasa.core.processor import MessageProcessor as P; "
+        "from addons.lock_store import AtomicRedisLockStore; AtomicRedisLockStore(); "
+        "print(a.RemoteAction.__name__, getattr(P._run_prediction_loop, 'always_reply', False))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=str(ROOT))
     assert out.stdout.split() == ["ApologeticRemoteAction", "True"], out.stderr[-2000:]

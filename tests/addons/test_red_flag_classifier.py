@@ -1,4 +1,5 @@
 """The NLU component that puts the red-flag decision, not DIET, in charge of escalation and the unsure tier."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,14 @@ def component():
 
 
 def parsed(component, text: str, intent: str, confidence: float) -> Message:
-    message = Message(data={"text": text, "intent": {"name": intent, "confidence": confidence},
-                            "intent_ranking": [{"name": intent, "confidence": confidence}], "entities": []})
+    message = Message(
+        data={
+            "text": text,
+            "intent": {"name": intent, "confidence": confidence},
+            "intent_ranking": [{"name": intent, "confidence": confidence}],
+            "entities": [],
+        }
+    )
     return component.process([message])[0]
 
 
@@ -43,16 +50,24 @@ class FixedClassifier:
 def with_classifier(probability: float) -> RedFlagClassifier:
     """The component with a stroke classifier that always answers `probability` (thresholds 0.6 / 0.2)."""
     component = RedFlagClassifier({**RedFlagClassifier.get_default_config()})
-    component._decider = StrokeDecider(default_detector(), FixedClassifier(probability),
-                                       Thresholds(escalate_at=0.6, unsure_at=0.2, veto_below=0.01))
+    component._decider = StrokeDecider(
+        default_detector(), FixedClassifier(probability), Thresholds(escalate_at=0.6, unsure_at=0.2, veto_below=0.01)
+    )
     return component
 
 
 def test_diet_alone_cannot_escalate_and_a_ruled_out_stroke_goes_to_the_next_intent():
-    message = Message(data={"text": "I can't move my arm because it's in a cast", "entities": [],
-                            "intent": {"name": "report_stroke_signs", "confidence": 0.6},
-                            "intent_ranking": [{"name": "report_stroke_signs", "confidence": 0.6},
-                                               {"name": "ask_causes", "confidence": 0.3}]})
+    message = Message(
+        data={
+            "text": "I can't move my arm because it's in a cast",
+            "entities": [],
+            "intent": {"name": "report_stroke_signs", "confidence": 0.6},
+            "intent_ranking": [
+                {"name": "report_stroke_signs", "confidence": 0.6},
+                {"name": "ask_causes", "confidence": 0.3},
+            ],
+        }
+    )
     message = with_classifier(0.01).process([message])[0]
     assert message.get("intent") == {"name": "ask_causes", "confidence": 0.3}
     assert entities(message, "stroke_sign") == []
@@ -83,30 +98,56 @@ def test_the_emergency_number_is_configurable_at_run_time(component, monkeypatch
     assert entities(parsed(component, "hi", "greet", 0.9), "emergency_number") == ["911"]
     monkeypatch.setenv(EMERGENCY_NUMBER_ENV, "112")
     assert entities(parsed(component, "hi", "greet", 0.9), "emergency_number") == ["112"]
-    assert entities(parsed(RedFlagClassifier({**RedFlagClassifier.get_default_config(), "emergency_number": "999"}),
-                           "hi", "greet", 0.9), "emergency_number") == ["112"]
+    assert entities(
+        parsed(
+            RedFlagClassifier({**RedFlagClassifier.get_default_config(), "emergency_number": "999"}), "hi", "greet", 0.9
+        ),
+        "emergency_number",
+    ) == ["112"]
     monkeypatch.delenv(EMERGENCY_NUMBER_ENV)
-    assert entities(parsed(RedFlagClassifier({**RedFlagClassifier.get_default_config(), "emergency_number": "999"}),
-                           "hi", "greet", 0.9), "emergency_number") == ["999"]
+    assert entities(
+        parsed(
+            RedFlagClassifier({**RedFlagClassifier.get_default_config(), "emergency_number": "999"}), "hi", "greet", 0.9
+        ),
+        "emergency_number",
+    ) == ["999"]
 
 
 def test_a_ruled_out_stroke_that_is_a_question_on_a_topic_gets_the_question_answered():
     """DIET heard "stroke" in a question about muscle loss; the decision says no: the question topic classifier's
     reading (its `question_topic` entity) answers, not DIET's next-best intent."""
-    topic = {"entity": "question_topic", "value": "malnutrition", "label": "malnutrition", "label_confidence": 0.97,
-             "start": 0, "end": 0}
-    message = Message(data={"text": "Why does the body break down muscle when you don't eat enough?",
-                            "entities": [topic],
-                            "intent": {"name": "report_stroke_signs", "confidence": 0.5},
-                            "intent_ranking": [{"name": "report_stroke_signs", "confidence": 0.5},
-                                               {"name": "ask_prevention_treatment", "confidence": 0.25}]})
+    topic = {
+        "entity": "question_topic",
+        "value": "malnutrition",
+        "label": "malnutrition",
+        "label_confidence": 0.97,
+        "start": 0,
+        "end": 0,
+    }
+    message = Message(
+        data={
+            "text": "Why does the body break down muscle when you don't eat enough?",
+            "entities": [topic],
+            "intent": {"name": "report_stroke_signs", "confidence": 0.5},
+            "intent_ranking": [
+                {"name": "report_stroke_signs", "confidence": 0.5},
+                {"name": "ask_prevention_treatment", "confidence": 0.25},
+            ],
+        }
+    )
     message = with_classifier(0.01).process([message])[0]
     assert message.get("intent")["name"] == "ask_question"
     assert [r["name"] for r in message.get("intent_ranking")] == ["ask_question", "ask_prevention_treatment"]
     # not a question on a topic (the topic classifier's best label is `none`): DIET's next intent, as before
-    message = Message(data={"text": "I can't move my arm because it's in a cast",
-                            "entities": [{**topic, "label": "none", "label_confidence": 0.9}],
-                            "intent": {"name": "report_stroke_signs", "confidence": 0.5},
-                            "intent_ranking": [{"name": "report_stroke_signs", "confidence": 0.5},
-                                               {"name": "inform", "confidence": 0.3}]})
+    message = Message(
+        data={
+            "text": "I can't move my arm because it's in a cast",
+            "entities": [{**topic, "label": "none", "label_confidence": 0.9}],
+            "intent": {"name": "report_stroke_signs", "confidence": 0.5},
+            "intent_ranking": [
+                {"name": "report_stroke_signs", "confidence": 0.5},
+                {"name": "inform", "confidence": 0.3},
+            ],
+        }
+    )
     assert with_classifier(0.01).process([message])[0].get("intent")["name"] == "inform"

@@ -1,4 +1,5 @@
 """The emergency number of a reply given without a conversation (addons/reply_without_conversation.py)."""
+
 from __future__ import annotations
 
 from addons.reply_without_conversation import _number

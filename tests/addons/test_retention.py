@@ -1,4 +1,5 @@
 """Retention (addons/retention.py): conversations older than N days leave the tracker store, newer ones stay."""
+
 from __future__ import annotations
 
 import asyncio
@@ -33,9 +34,12 @@ def save_conversation(store: EnvSQLTrackerStore, sender: str, started: float, tu
     events = []
     for turn in range(turns):
         t = started + turn * 60
-        events += [UserUttered("hello", {"name": "greet", "confidence": 1.0}, timestamp=t),
-                   ActionExecuted("utter_greet", timestamp=t + 1), BotUttered("Hello!", timestamp=t + 2),
-                   ActionExecuted("action_listen", timestamp=t + 3)]
+        events += [
+            UserUttered("hello", {"name": "greet", "confidence": 1.0}, timestamp=t),
+            ActionExecuted("utter_greet", timestamp=t + 1),
+            BotUttered("Hello!", timestamp=t + 2),
+            ActionExecuted("action_listen", timestamp=t + 3),
+        ]
     asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
 
 
@@ -60,8 +64,9 @@ def test_old_conversations_are_deleted_and_recent_ones_kept(tracker_url):
     store.engine.dispose()
 
     dry = retention.purge(30, dry_run=True, now=now)
-    assert dry["conversations"] >= 1 and senders(tracker_url, prefix) == {prefix + s for s in ("old", "recent",
-                                                                                              "ongoing")}
+    assert dry["conversations"] >= 1 and senders(tracker_url, prefix) == {
+        prefix + s for s in ("old", "recent", "ongoing")
+    }
     result = retention.purge(30, now=now)
     assert result["events"] >= 8
     assert senders(tracker_url, prefix) == {prefix + "recent", prefix + "ongoing"}
@@ -71,12 +76,24 @@ def test_old_conversations_are_deleted_and_recent_ones_kept(tracker_url):
 
 def test_command_line_and_missing_table(tmp_path):
     url = f"sqlite:///{tmp_path / 'none.db'}"
-    run = subprocess.run([sys.executable, "-m", "addons.retention", "--days", "30", "--url", url],
-                         cwd=ROOT, env=base_env(), capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "addons.retention", "--days", "30", "--url", url],
+        cwd=ROOT,
+        env=base_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert "deleted 0 conversation(s), 0 event(s) older than 30 day(s)" in run.stdout
-    bad = subprocess.run([sys.executable, "-m", "addons.retention", "--days", "-1", "--url", url],
-                         cwd=ROOT, env=base_env(), capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-m", "addons.retention", "--days", "-1", "--url", url],
+        cwd=ROOT,
+        env=base_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2
 
 
@@ -89,10 +106,12 @@ def test_retention_runs_on_a_schedule_in_every_deployment():
     job = compose["services"]["retention"]
     command = " ".join(job["entrypoint"])
     assert "python -m addons.retention --days" in command and "sleep 86400" in command and "while true" in command
-    assert job["environment"]["ATROPHY_TRACKER_DB_URL"] == compose["services"]["rasa"]["environment"][
-        "ATROPHY_TRACKER_DB_URL"], "the job cleans the store the bot writes"
+    assert (
+        job["environment"]["ATROPHY_TRACKER_DB_URL"]
+        == compose["services"]["rasa"]["environment"]["ATROPHY_TRACKER_DB_URL"]
+    ), "the job cleans the store the bot writes"
     cron = yaml.safe_load((deploy / "helm" / "retention-cronjob.yaml").read_text())
     minute, hour, day, month, weekday = cron["spec"]["schedule"].split()
-    assert (day, month, weekday) == ("*", "*", "*") and minute.isdigit() and hour.isdigit()   # once a day
+    assert (day, month, weekday) == ("*", "*", "*") and minute.isdigit() and hour.isdigit()  # once a day
     container = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
     assert container["command"][:3] == ["python", "-m", "addons.retention"]

@@ -1,4 +1,5 @@
 """The dialogue policy that adds stroke signs up over several messages, on Rasa trackers (no server)."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -33,14 +34,22 @@ def predicted(policy, events) -> str | None:
 
 
 def test_a_sign_then_a_sudden_onset_escalates(policy):
-    events = [user("my right arm feels weak", concepts=("weakness_numbness",)), ActionExecuted("utter_default"),
-              ActionExecuted("action_listen"), user("it came on ten minutes ago", concepts=("onset",))]
+    events = [
+        user("my right arm feels weak", concepts=("weakness_numbness",)),
+        ActionExecuted("utter_default"),
+        ActionExecuted("action_listen"),
+        user("it came on ten minutes ago", concepts=("onset",)),
+    ]
     assert predicted(policy, events) == "utter_emergency"
 
 
 def test_the_sequence_after_the_alert_matches_the_escalation_rule(policy):
-    events = [user("weak arm", concepts=("weakness_numbness",)), ActionExecuted("action_listen"),
-              user("suddenly", concepts=("onset",)), ActionExecuted("utter_emergency")]
+    events = [
+        user("weak arm", concepts=("weakness_numbness",)),
+        ActionExecuted("action_listen"),
+        user("suddenly", concepts=("onset",)),
+        ActionExecuted("utter_emergency"),
+    ]
     assert predicted(policy, events) == "action_record_escalation"
     events.append(ActionExecuted("action_record_escalation"))
     assert predicted(policy, events) == "utter_ask_help_called"
@@ -54,31 +63,49 @@ def test_an_onset_alone_or_a_sign_alone_predicts_nothing(policy):
 
 
 def test_a_message_without_concepts_does_not_reuse_old_ones(policy):
-    events = [user("weak arm", concepts=("weakness_numbness", "onset")), ActionExecuted("utter_default"),
-              ActionExecuted("action_listen"), user("what is ALS?", intent="query_knowledge_base")]
+    events = [
+        user("weak arm", concepts=("weakness_numbness", "onset")),
+        ActionExecuted("utter_default"),
+        ActionExecuted("action_listen"),
+        user("what is ALS?", intent="query_knowledge_base"),
+    ]
     assert predicted(policy, events) is None
 
 
 def test_the_escalation_rule_keeps_single_message_emergencies(policy):
-    assert predicted(policy, [user("face drooping", intent="report_stroke_signs",
-                                   concepts=("face_droop", "onset"))]) is None
+    assert (
+        predicted(policy, [user("face drooping", intent="report_stroke_signs", concepts=("face_droop", "onset"))])
+        is None
+    )
 
 
 def test_yes_to_the_unsure_question_escalates(policy):
-    events = [user("my dad seems off", intent="possible_stroke_signs"), ActionExecuted("utter_possible_stroke"),
-              ActionExecuted("action_listen"), user("/affirm", intent="affirm")]
+    events = [
+        user("my dad seems off", intent="possible_stroke_signs"),
+        ActionExecuted("utter_possible_stroke"),
+        ActionExecuted("action_listen"),
+        user("/affirm", intent="affirm"),
+    ]
     assert predicted(policy, events) == "utter_emergency"
 
 
 def test_sudden_and_one_sided_in_the_symptom_check_escalates_and_ends_it(policy):
-    events = [ActiveLoop("symptom_check_form"), SlotSet("symptom_onset", "sudden"),
-              user("only on one side", concepts=("one_side",))]
+    events = [
+        ActiveLoop("symptom_check_form"),
+        SlotSet("symptom_onset", "sudden"),
+        user("only on one side", concepts=("one_side",)),
+    ]
     assert predicted(policy, events) == "utter_emergency"
     events += [ActionExecuted("utter_emergency"), ActionExecuted("action_record_escalation")]
     assert predicted(policy, events) == "action_deactivate_loop"
 
 
 def test_a_button_answer_in_the_symptom_check_is_seen_in_its_slots(policy):
-    events = [ActiveLoop("symptom_check_form"), SlotSet("symptom_onset", "sudden"), user("/inform"),
-              ActionExecuted("symptom_check_form"), SlotSet("symptom_extent", "one_side")]
+    events = [
+        ActiveLoop("symptom_check_form"),
+        SlotSet("symptom_onset", "sudden"),
+        user("/inform"),
+        ActionExecuted("symptom_check_form"),
+        SlotSet("symptom_extent", "one_side"),
+    ]
     assert predicted(policy, events) == "utter_emergency"

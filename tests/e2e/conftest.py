@@ -1,5 +1,6 @@
 """The running servers of the end-to-end tests, each started once per session by the project's launcher
 (scripts/servers.py)."""
+
 from __future__ import annotations
 
 import secrets
@@ -41,33 +42,62 @@ def channels(tmp_path_factory):
     slack, telegram = FakeSlack().start(), FakeTelegram()
     # Conversations are locked in the machine's Redis (as in production with replicas), through a proxy that a test
     # can take down; without Redis (outside CI) the server locks in memory and those tests skip.
-    redis = TcpProxy((services.REDIS_HOST, services.REDIS_PORT), free_port()).up() \
-        if services.reachable(services.REDIS_HOST, services.REDIS_PORT) else None
+    redis = (
+        TcpProxy((services.REDIS_HOST, services.REDIS_PORT), free_port()).up()
+        if services.reachable(services.REDIS_HOST, services.REDIS_PORT)
+        else None
+    )
     redis_env = {"ATROPHY_REDIS_URL": f"redis://127.0.0.1:{redis.port}/12"} if redis else {}
     web_port = free_port()
     config = SimpleNamespace(
-        slack=slack, telegram=telegram, slack_secret="test-signing-secret", telegram_secret="test-secret-token",
-        telegram_token="123456:TEST-token", telegram_webhook="https://bot.example.test/webhooks/telegram/webhook",
-        web_url=f"http://localhost:{web_port}", workdir=workdir, session_secret="test-session-secret", redis=redis)
-    servers = Servers(workdir, env={
-        "ATROPHY_DB_URL": f"sqlite:///{workdir / 'kb.db'}",
-        "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": config.slack_secret,
-        "SLACK_API_URL": slack.api_url,
-        "TELEGRAM_ACCESS_TOKEN": config.telegram_token, "TELEGRAM_WEBHOOK_URL": config.telegram_webhook,
-        "TELEGRAM_SECRET_TOKEN": config.telegram_secret, "TELEGRAM_API_URL": telegram.url,
-        "TELEGRAM_WEBHOOK_RETRY_MAX": "2",
-        "ATROPHY_SESSION_SECRET": config.session_secret, **redis_env,
-    }, stores={"lock_store": {"type": "addons.lock_store.AtomicRedisLockStore"}},
-        rasa_args=["--cors", config.web_url, "--enable-api", "--auth-token", secrets.token_hex(16)])
+        slack=slack,
+        telegram=telegram,
+        slack_secret="test-signing-secret",
+        telegram_secret="test-secret-token",
+        telegram_token="123456:TEST-token",
+        telegram_webhook="https://bot.example.test/webhooks/telegram/webhook",
+        web_url=f"http://localhost:{web_port}",
+        workdir=workdir,
+        session_secret="test-session-secret",
+        redis=redis,
+    )
+    servers = Servers(
+        workdir,
+        env={
+            "ATROPHY_DB_URL": f"sqlite:///{workdir / 'kb.db'}",
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_SIGNING_SECRET": config.slack_secret,
+            "SLACK_API_URL": slack.api_url,
+            "TELEGRAM_ACCESS_TOKEN": config.telegram_token,
+            "TELEGRAM_WEBHOOK_URL": config.telegram_webhook,
+            "TELEGRAM_SECRET_TOKEN": config.telegram_secret,
+            "TELEGRAM_API_URL": telegram.url,
+            "TELEGRAM_WEBHOOK_RETRY_MAX": "2",
+            "ATROPHY_SESSION_SECRET": config.session_secret,
+            **redis_env,
+        },
+        stores={"lock_store": {"type": "addons.lock_store.AtomicRedisLockStore"}},
+        rasa_args=["--cors", config.web_url, "--enable-api", "--auth-token", secrets.token_hex(16)],
+    )
     servers.token = servers.rasa_args[-1]
     page = None
     try:
         servers.start()
         telegram.start()
         page = subprocess.Popen(
-            [sys.executable, str(ROOT / "scripts" / "serve_web.py"), "--port", str(web_port),
-             "--rasa-url", f"http://localhost:{servers.rasa_port}"],
-            cwd=ROOT, env=base_env(), stdout=open(workdir / "web.log", "ab"), stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "serve_web.py"),
+                "--port",
+                str(web_port),
+                "--rasa-url",
+                f"http://localhost:{servers.rasa_port}",
+            ],
+            cwd=ROOT,
+            env=base_env(),
+            stdout=open(workdir / "web.log", "ab"),
+            stderr=subprocess.STDOUT,
+        )
         wait_until(lambda: requests.get(f"{config.web_url}/healthz", timeout=2).ok, 30, "web page server", page)
         config.servers = servers
         yield config
@@ -87,11 +117,20 @@ def project_bot(tmp_path_factory):
     yet at start (the first answer must build it), and Rasa's HTTP API on with a token."""
 
     workdir = tmp_path_factory.mktemp("project")
-    servers = Servers(workdir, env={"ATROPHY_DB_URL": f"sqlite:///{workdir / 'kb' / 'atrophy.db'}",
-                                    "ATROPHY_TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}"},
-                      stores=project_stores(), rasa_args=["--enable-api", "--auth-token", "test-api-token"])
-    servers.kb, servers.tracker_url, servers.token = workdir / "kb" / "atrophy.db", \
-        f"sqlite:///{workdir / 'tracker.db'}", "test-api-token"
+    servers = Servers(
+        workdir,
+        env={
+            "ATROPHY_DB_URL": f"sqlite:///{workdir / 'kb' / 'atrophy.db'}",
+            "ATROPHY_TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
+        },
+        stores=project_stores(),
+        rasa_args=["--enable-api", "--auth-token", "test-api-token"],
+    )
+    servers.kb, servers.tracker_url, servers.token = (
+        workdir / "kb" / "atrophy.db",
+        f"sqlite:///{workdir / 'tracker.db'}",
+        "test-api-token",
+    )
     try:
         yield servers.start()
     finally:

@@ -1,4 +1,5 @@
 """The running bot over REST: the two conversations every release must get right."""
+
 from __future__ import annotations
 
 import time
@@ -46,11 +47,17 @@ def test_a_long_message_is_read_whole_for_a_stroke_and_its_question_at_the_end_i
     # ~2,200 characters on each side of the report: out of the models' 1,500 (beginning and end), and the whole
     # message within the channels' 5,000
     background = "Some background on how my week went, work and the kids and the garden. " * 30
-    stroke = bot.send(f"long-stroke-{uuid.uuid4()}", "Sorry for the long message. " + background
-                      + "Anyway, the reason I'm writing: half an hour ago my husband's face drooped on one side "
-                      + "and his words came out slurred. " + background)
+    stroke = bot.send(
+        f"long-stroke-{uuid.uuid4()}",
+        "Sorry for the long message. "
+        + background
+        + "Anyway, the reason I'm writing: half an hour ago my husband's face drooped on one side "
+        + "and his words came out slurred. "
+        + background,
+    )
     assert is_emergency(stroke[0]), stroke
-    question = bot.send(f"long-question-{uuid.uuid4()}", "Hello. " + background
-                        + "So my question is: what causes muscle atrophy?")
+    question = bot.send(
+        f"long-question-{uuid.uuid4()}", "Hello. " + background + "So my question is: what causes muscle atrophy?"
+    )
     text = " ".join(m.get("text", "") for m in question)
     assert "Disuse atrophy" in text and not any(is_emergency(m) for m in question)

@@ -1,4 +1,5 @@
 """Every labelled message through the running bot over REST: emergencies escalate first, near-misses do not."""
+
 from __future__ import annotations
 
 import uuid
@@ -33,9 +34,11 @@ MIN_ALERT_RATE = 0.98
 def test_every_must_escalate_message_gets_the_number_first_and_nearly_all_the_alert(bot):
     messages = labelled("escalate")
     replies = [bot.send(f"e2e-{uuid.uuid4()}", m) for m in messages]
-    no_number = [m for m, r in zip(messages, replies)
-                 if not (r and ((r[0].get("custom") or {}).get("emergency") is True
-                                or "911" in (r[0].get("text") or "")))]
+    no_number = [
+        m
+        for m, r in zip(messages, replies)
+        if not (r and ((r[0].get("custom") or {}).get("emergency") is True or "911" in (r[0].get("text") or "")))
+    ]
     assert not no_number, f"emergencies without the number first: {no_number}"
     alerts = sum(bool(r) and (r[0].get("custom") or {}).get("emergency") is True for r in replies)
     assert alerts / len(messages) >= MIN_ALERT_RATE, f"{alerts}/{len(messages)} alerts first"

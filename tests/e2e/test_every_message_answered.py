@@ -7,6 +7,7 @@ with no bot message fails the test. The answers must also be real answers: the s
 (`utter_no_answer`, addons/always_reply.py) may only answer intents no rule or story covers in that state, and this
 test lists where it did, so a new silence is seen here first.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,12 @@ pytestmark = pytest.mark.e2e
 _ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 EXAMPLES_PER_INTENT = 2
 # Intents that have no NLU examples; a person reaches them with buttons or the classifiers set them.
-PAYLOADS = ["/ask_question", '/ask_question{"question_topic": "disuse_atrophy"}', "/possible_stroke_signs",
-            "/report_stroke_signs"]
+PAYLOADS = [
+    "/ask_question",
+    '/ask_question{"question_topic": "disuse_atrophy"}',
+    "/possible_stroke_signs",
+    "/report_stroke_signs",
+]
 STATES = {
     "new conversation": [],
     "after an answer": ["what is muscle atrophy?"],
@@ -33,8 +38,10 @@ STATES = {
     "in the middle of the symptom check": ["/check_symptoms", "about three months ago"],
     "after stop": ["/check_symptoms", "stop"],
     "after an emergency": ["my dad's face is drooping and he can't lift his arm, it started 10 minutes ago"],
-    "after help was called": ["my dad's face is drooping and he can't lift his arm, it started 10 minutes ago",
-                              "/affirm"],
+    "after help was called": [
+        "my dad's face is drooping and he can't lift his arm, it started 10 minutes ago",
+        "/affirm",
+    ],
     "in the unsure tier": ["/possible_stroke_signs"],
     "after the offer of the symptom check": ["my calf has got thinner since my cast came off, why?"],
 }
@@ -47,8 +54,11 @@ def examples() -> list[tuple[str, str]]:
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
             if "intent" not in block:
                 continue
-            lines = [_ANNOTATION.sub(r"\1", line.strip()[2:]) for line in str(block["examples"]).splitlines()
-                     if line.strip().startswith("- ")]
+            lines = [
+                _ANNOTATION.sub(r"\1", line.strip()[2:])
+                for line in str(block["examples"]).splitlines()
+                if line.strip().startswith("- ")
+            ]
             out.setdefault(block["intent"], []).extend(lines)
     picked = [(intent, text) for intent, texts in sorted(out.items()) for text in texts[:EXAMPLES_PER_INTENT]]
     return picked + [("payload", payload) for payload in PAYLOADS]
@@ -80,6 +90,9 @@ def test_every_intent_gets_a_reply_in_every_state(bot, state):
         results = list(pool.map(lambda case: play(bot, state_events, case[1]), cases))
     silent = [f"{intent}: {text!r}" for (intent, text), (_, reply) in zip(cases, results) if not reply]
     assert not silent, f"{len(silent)} messages got no reply {state}: {silent}"
-    safety_net = [f"{intent}: {text!r}" for (intent, text), (_, reply) in zip(cases, results)
-                  if NO_ANSWER in (reply[0].get("text") or "")]
+    safety_net = [
+        f"{intent}: {text!r}"
+        for (intent, text), (_, reply) in zip(cases, results)
+        if NO_ANSWER in (reply[0].get("text") or "")
+    ]
     assert len(safety_net) <= len(cases) // 10, f"answered only by the safety net {state}: {safety_net}"

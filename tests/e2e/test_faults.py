@@ -2,9 +2,10 @@
 
 Bad requests to the REST webhook get a reply or a 4xx, never a 5xx, and the conversation still works; with the
 action server killed, emergencies still escalate and other answers become a clear apology; a missing knowledge
-database is built by the first answer and an unreachable one gives the apology; 50 concurrent conversations x 10 turns on one
-server give no error and every event is stored. The action server tests run last: they restart it.
+database is built by the first answer and an unreachable one gives the apology; 50 concurrent conversations x 10
+turns on one server give no error and every event is stored. The action server tests run last: they restart it.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,9 @@ def faulty(project_bot):
     return project_bot
 
 
-def post(bot: Servers, data: bytes | str | None = None, content_type: str | None = "application/json",
-         **kwargs) -> requests.Response:
+def post(
+    bot: Servers, data: bytes | str | None = None, content_type: str | None = "application/json", **kwargs
+) -> requests.Response:
     headers = {"Content-Type": content_type} if content_type else {}
     return requests.post(bot.webhook, data=data, headers=headers, timeout=120, **kwargs)
 
@@ -92,16 +94,20 @@ BAD_REQUESTS = {
     "sender 'default'": ('{"sender": "default", "message": "hi"}', "application/json"),
     "another channel's sender": ('{"sender": "telegram:123456789", "message": "tell me more"}', "application/json"),
     "a web session's sender": ('{"sender": "web:0123abcd.ef", "message": "tell me more"}', "application/json"),
-    "metadata too large": (json.dumps({"sender": "x", "message": "hi", "metadata": {"k": "v" * 3000}}),
-                           "application/json"),
+    "metadata too large": (
+        json.dumps({"sender": "x", "message": "hi", "metadata": {"k": "v" * 3000}}),
+        "application/json",
+    ),
     "metadata is a string": ('{"sender": "x", "message": "hi", "metadata": "m"}', "application/json"),
     "plain text": ("what is atrophy", "text/plain"),
     "form encoded": ("sender=x&message=hi", "application/x-www-form-urlencoded"),
     "XML": ("<message>hi</message>", "application/xml"),
     "no content type": ("what is atrophy", None),
     "invalid UTF-8": (b'{"sender": "x", "message": "\xff\xfe"}', "application/json"),
-    "deeply nested": ('{"sender": "x", "message": "hi", "metadata": ' + "[" * 5000 + "]" * 5000 + "}",
-                      "application/json"),
+    "deeply nested": (
+        '{"sender": "x", "message": "hi", "metadata": ' + "[" * 5000 + "]" * 5000 + "}",
+        "application/json",
+    ),
 }
 
 
@@ -136,8 +142,7 @@ def tracker_events(url: str) -> dict[str, list[tuple[str, str | None]]]:
     engine = sa.create_engine(url, future=True)
     by_sender: dict[str, list[tuple[str, str | None]]] = {}
     with engine.connect() as c:
-        for sender, type_name, data in c.execute(sa.text(
-                "SELECT sender_id, type_name, data FROM events ORDER BY id")):
+        for sender, type_name, data in c.execute(sa.text("SELECT sender_id, type_name, data FROM events ORDER BY id")):
             by_sender.setdefault(sender, []).append((type_name, json.loads(data).get("text")))
     engine.dispose()
     return by_sender
@@ -179,6 +184,7 @@ def test_50_concurrent_conversations_of_10_turns_on_one_server(faulty):
 
 
 # The action server tests come last: they stop and restart the action server.
+
 
 def test_action_server_down_emergencies_still_escalate_and_answers_apologise(faulty):
     sender = f"down-{uuid.uuid4()}"
@@ -238,4 +244,3 @@ def test_unreachable_knowledge_database_gives_the_apology(faulty):
         faulty.env.update(good)
         faulty.start_actions()
     assert_still_talking(faulty, f"after-nodb-{uuid.uuid4()}")
-

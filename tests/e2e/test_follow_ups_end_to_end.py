@@ -1,4 +1,5 @@
 """The running bot over REST: knowledge-base follow-ups and the symptom check, including an emergency inside it."""
+
 from __future__ import annotations
 
 import uuid
@@ -26,7 +27,7 @@ def test_listed_conditions_resolve_ordinal_named_and_pronoun_follow_ups(bot):
 def test_symptom_check_ends_with_care_level_and_escalates_if_stroke_signs_appear(bot):
     sender = f"form-{uuid.uuid4()}"
     first = texts(bot.send(sender, "what could be causing my muscle loss?"))
-    assert "kinds of causes" in first and "short symptom check" in first   # the answer first, then the offer
+    assert "kinds of causes" in first and "short symptom check" in first  # the answer first, then the offer
     assert "suddenly, or gradually" in texts(bot.send(sender, "yes please"))
     for answer in ["gradually", "both legs", "none of these", "bed rest", "no"]:
         assert bot.send(sender, answer)

@@ -1,5 +1,6 @@
 """Conversations are stored by the project's SQL tracker store (endpoints.yml) and continue after a restart; the
 restarted server locks conversations in the machine's Redis (as replicas do), which then goes down under it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -79,7 +80,7 @@ def test_conversation_continues_after_the_rasa_server_restarts(project_bot):
     text = " ".join(m.get("text", "") for m in second)
     assert "Stay with the person" in text, second
     after = stored_events(project_bot.tracker_url, sender)
-    assert after[:len(before)] == before
+    assert after[: len(before)] == before
     users = [e["text"] for e in after if e["event"] == "user"]
     assert users == [users[0], "yes"] and "drooping" in users[0]
 
@@ -91,8 +92,9 @@ def test_with_redis_down_a_stroke_still_gets_the_alert_and_other_messages_a_clea
     project_bot.redis.down()
     try:
         assert_alert_first_within_2_s(project_bot, stroke)
-        response = requests.post(project_bot.webhook, json={"sender": f"noredis-{uuid.uuid4()}", "message": question},
-                                 timeout=30)
+        response = requests.post(
+            project_bot.webhook, json={"sender": f"noredis-{uuid.uuid4()}", "message": question}, timeout=30
+        )
         assert response.status_code == 503
         text = " ".join(m.get("text") or "" for m in response.json())
         assert "can't take messages right now" in text and "911" in text
@@ -101,7 +103,7 @@ def test_with_redis_down_a_stroke_still_gets_the_alert_and_other_messages_a_clea
     log = (project_bot.workdir / "rasa.log").read_text(errors="replace")
     assert "could not be handled in its conversation" in log
     assert stroke not in log and question not in log  # no user text in the log
-    replies = project_bot.send(f"redis-back-{uuid.uuid4()}", question)   # Redis is back: answers again
+    replies = project_bot.send(f"redis-back-{uuid.uuid4()}", question)  # Redis is back: answers again
     assert "Disuse atrophy" in " ".join(m.get("text") or "" for m in replies)
 
 
@@ -116,23 +118,26 @@ def test_with_the_postgresql_tracker_store_down_the_alert_still_comes_first_and_
     stop(project_bot.rasa)
     project_bot.env["ATROPHY_TRACKER_DB_URL"] = f"postgresql+psycopg2://postgres@127.0.0.1:{proxy.port}/{database}"
     project_bot.start_rasa()
-    stroke, question = "my wife's face suddenly dropped on the left and she can't lift her arm", \
-        "what causes muscle atrophy?"
+    stroke, question = (
+        "my wife's face suddenly dropped on the left and she can't lift her arm",
+        "what causes muscle atrophy?",
+    )
     assert "Disuse atrophy" in " ".join(m.get("text") or "" for m in project_bot.send(f"pg-{uuid.uuid4()}", question))
     proxy.down()
     try:
         assert_alert_first_within_2_s(project_bot, stroke)
-        response = requests.post(project_bot.webhook, json={"sender": f"nopg-{uuid.uuid4()}", "message": question},
-                                 timeout=30)
+        response = requests.post(
+            project_bot.webhook, json={"sender": f"nopg-{uuid.uuid4()}", "message": question}, timeout=30
+        )
         assert response.status_code == 200
         assert "Disuse atrophy" in " ".join(m.get("text") or "" for m in response.json())
     finally:
         proxy.up()
     log = (project_bot.workdir / "rasa.log").read_text(errors="replace")
-    assert "Falling back to use the 'InMemoryTrackerStore'" in log   # the outage was noticed, not hidden
+    assert "Falling back to use the 'InMemoryTrackerStore'" in log  # the outage was noticed, not hidden
     assert stroke not in log and question not in log  # no user text in the log, not even in the driver's error
     sender = f"pg-back-{uuid.uuid4()}"
-    replies = project_bot.send(sender, question)   # the database is back: answered and stored again
+    replies = project_bot.send(sender, question)  # the database is back: answered and stored again
     assert "Disuse atrophy" in " ".join(m.get("text") or "" for m in replies)
     assert any(e["event"] == "user" for e in stored_events(services.postgres_url(), sender))
 
@@ -146,4 +151,3 @@ def test_http_api_needs_the_token(project_bot):
     assert requests.get(url, params={"token": "wrong"}, timeout=30).status_code == 401
     tracker = requests.get(url, params={"token": project_bot.token}, timeout=30)
     assert tracker.status_code == 200 and tracker.json()["sender_id"] == sender
-

@@ -4,6 +4,7 @@ The same run and judge as `make question-figures` (scripts/evaluate_questions.py
 ../shared/tools/evaluate.py). It enforces no empty reply and the floors of `ENFORCED` (just under the frozen-split
 figures in the README, which are below the issue's bars of 95% overall and 90% per topic).
 """
+
 from __future__ import annotations
 
 import pytest

@@ -5,6 +5,7 @@ symptom check, after "stop", and as the second message of a conversation: the al
 escalates (at least RECALL_FLOOR of them, as `make eval-red-flags` measures), the unsure tier's number and onset
 question otherwise. Near misses must rarely escalate or fall into the unsure tier.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,9 +39,12 @@ def frozen(section: str) -> list[dict]:
     for path in sorted(HELDOUT.glob("red-flags-*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         near = data.get("not_emergency_near_miss") or {}
-        items += {"emergency": data.get("emergency"), "near_miss": near.get("near_miss"),
-                  "informational": near.get("informational_stroke"),
-                  "conversations": data.get("conversations")}[section] or []
+        items += {
+            "emergency": data.get("emergency"),
+            "near_miss": near.get("near_miss"),
+            "informational": near.get("informational_stroke"),
+            "conversations": data.get("conversations"),
+        }[section] or []
     return items
 
 
@@ -90,8 +94,11 @@ def test_every_frozen_emergency_gets_the_alert_first(bot, context):
     # same state the turns produce, at a fraction of the cost (test_restored_context_is_the_played_context).
     context_events = recorded(bot, CONTEXTS[context]) if CONTEXTS[context] else []
     replies = in_parallel(lambda item: talk_in(bot, context_events, item["text"]), items)
-    no_number = [(item["id"], (reply[0].get("text") or "")[:60] if reply else "(no reply)")
-                 for item, reply in zip(items, replies) if not (reply and (is_alert(reply[0]) or is_unsure(reply[0])))]
+    no_number = [
+        (item["id"], (reply[0].get("text") or "")[:60] if reply else "(no reply)")
+        for item, reply in zip(items, replies)
+        if not (reply and (is_alert(reply[0]) or is_unsure(reply[0])))
+    ]
     assert not no_number, f"{len(no_number)} emergencies without the number first ({context}): {no_number[:15]}"
     alerts = sum(is_alert(reply[0]) for reply in replies)
     assert alerts / len(items) >= RECALL_FLOOR, f"{alerts}/{len(items)} alerts first ({context})"
@@ -103,8 +110,9 @@ def test_restored_context_is_the_played_context(bot, context):
     events = recorded(bot, CONTEXTS[context])
     for text in [frozen("emergency")[0]["text"], "what causes muscle atrophy?", "yes", "about a week ago"]:
         played, restored = talk(bot, CONTEXTS[context], text), talk_in(bot, events, text)
-        assert [m.get("text") or m.get("custom") for m in played] == \
-               [m.get("text") or m.get("custom") for m in restored], (context, text)
+        assert [m.get("text") or m.get("custom") for m in played] == [
+            m.get("text") or m.get("custom") for m in restored
+        ], (context, text)
 
 
 def test_near_misses_rarely_escalate_and_rarely_need_the_unsure_tier(bot):

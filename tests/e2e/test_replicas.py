@@ -7,6 +7,7 @@ answers before the next round. Checked in the shared tracker store: every messag
 in order, and no turn interleaved with another (each user message is followed by the bot's turn, ending in
 action_listen, before the next one).
 """
+
 from __future__ import annotations
 
 import json
@@ -41,13 +42,31 @@ def replicas(request, tmp_path_factory):
     tracker_url = pg.rsplit("/", 1)[0] + "/" + REPLICA_DB
     workdir = tmp_path_factory.mktemp(f"replicas-{request.param}")
     rasa_port, action_port = free_ports(2), free_ports(2)  # replicas.py uses the port and the next one
-    env = base_env(ATROPHY_TRACKER_DB_URL=tracker_url, ATROPHY_DB_URL=tracker_url,
-                   ATROPHY_REDIS_URL=f"redis://{host}:{port}/14")
+    env = base_env(
+        ATROPHY_TRACKER_DB_URL=tracker_url, ATROPHY_DB_URL=tracker_url, ATROPHY_REDIS_URL=f"redis://{host}:{port}/14"
+    )
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "replicas.py"), "--replicas", "2", "--rasa-port", str(rasa_port),
-         "--action-port", str(action_port), "--lock-store", request.param, "--workdir", str(workdir)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=open(workdir / "replicas.err", "ab"), text=True,
-        start_new_session=True)  # its own process group: whatever it started can be found and stopped
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "replicas.py"),
+            "--replicas",
+            "2",
+            "--rasa-port",
+            str(rasa_port),
+            "--action-port",
+            str(action_port),
+            "--lock-store",
+            request.param,
+            "--workdir",
+            str(workdir),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=open(workdir / "replicas.err", "ab"),
+        text=True,
+        start_new_session=True,
+    )  # its own process group: whatever it started can be found and stopped
     ready: dict = {}
 
     def read_ready() -> None:
@@ -91,8 +110,10 @@ def stored_turns(url: str, prefix: str) -> dict[str, list[tuple[str, str | None]
     engine = sa.create_engine(url, future=True)
     by_sender: dict[str, list[tuple[str, str | None]]] = {}
     with engine.connect() as c:
-        rows = c.execute(sa.text("SELECT sender_id, type_name, action_name, data FROM events "
-                                 "WHERE sender_id LIKE :p ORDER BY id"), {"p": prefix + "%"})
+        rows = c.execute(
+            sa.text("SELECT sender_id, type_name, action_name, data FROM events WHERE sender_id LIKE :p ORDER BY id"),
+            {"p": prefix + "%"},
+        )
         for sender, type_name, action_name, data in rows:
             label = json.loads(data).get("text") if type_name == "user" else action_name
             by_sender.setdefault(sender, []).append((type_name, label))
@@ -128,8 +149,16 @@ def drive(ready: dict) -> dict:
         list(pool.map(conversation, range(CONVERSATIONS)))
 
     stored = stored_turns(ready["tracker_url"], prefix)
-    result = {"conversations": CONVERSATIONS, "user_events_sent": 0, "errors": len(errors), "lost": 0,
-              "duplicated": 0, "rounds_out_of_order": 0, "interleaved_turns": 0, "error_samples": errors[:3]}
+    result = {
+        "conversations": CONVERSATIONS,
+        "user_events_sent": 0,
+        "errors": len(errors),
+        "lost": 0,
+        "duplicated": 0,
+        "rounds_out_of_order": 0,
+        "interleaved_turns": 0,
+        "error_samples": errors[:3],
+    }
     for sender, texts in sent.items():
         events = stored.get(sender, [])
         users = [label for kind, label in events if kind == "user"]

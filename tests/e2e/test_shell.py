@@ -1,4 +1,5 @@
 """`make shell` as a person uses it: scripts/run.sh shell in a pseudo-terminal, driven with pexpect."""
+
 from __future__ import annotations
 
 import os
@@ -31,11 +32,26 @@ def start_shell(tmp_path, log) -> tuple[pexpect.spawn, int, int]:
     action_port, rasa_port = free_port(), free_port()
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
-    env = base_env(ACTION_PORT=str(action_port), RASA_PORT=str(rasa_port), ATROPHY_MODEL=str(MODEL),
-                   ATROPHY_ENDPOINTS=str(endpoints), ATROPHY_DB_URL=f"sqlite:///{tmp_path / 'kb.db'}",
-                   TERM="xterm", COLUMNS="200", LINES="50")
-    shell = pexpect.spawn("bash", [str(ROOT / "scripts" / "run.sh"), "shell"], cwd=str(ROOT), env=env,
-                          encoding="utf-8", timeout=240, dimensions=(50, 200), logfile=log)
+    env = base_env(
+        ACTION_PORT=str(action_port),
+        RASA_PORT=str(rasa_port),
+        ATROPHY_MODEL=str(MODEL),
+        ATROPHY_ENDPOINTS=str(endpoints),
+        ATROPHY_DB_URL=f"sqlite:///{tmp_path / 'kb.db'}",
+        TERM="xterm",
+        COLUMNS="200",
+        LINES="50",
+    )
+    shell = pexpect.spawn(
+        "bash",
+        [str(ROOT / "scripts" / "run.sh"), "shell"],
+        cwd=str(ROOT),
+        env=env,
+        encoding="utf-8",
+        timeout=240,
+        dimensions=(50, 200),
+        logfile=log,
+    )
     return shell, action_port, rasa_port
 
 
@@ -76,7 +92,7 @@ def listening_addresses(port: int) -> set[str]:
     for line in open("/proc/net/tcp").read().splitlines()[1:]:
         local, state = line.split()[1], line.split()[3]
         address, hex_port = local.split(":")
-        if state == "0A" and int(hex_port, 16) == port:   # 0A: LISTEN
+        if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
             found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
     return found
 
@@ -114,13 +130,24 @@ def test_make_run_stops_every_server_on_sigterm(tmp_path):
     action_port, rasa_port, web_port = free_port(), free_port(), free_port()
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
-    env = base_env(ACTION_PORT=str(action_port), RASA_PORT=str(rasa_port), ATROPHY_WEB_PORT=str(web_port),
-                   ATROPHY_MODEL=str(MODEL), ATROPHY_ENDPOINTS=str(endpoints),
-                   ATROPHY_DB_URL=f"sqlite:///{tmp_path / 'kb.db'}")
+    env = base_env(
+        ACTION_PORT=str(action_port),
+        RASA_PORT=str(rasa_port),
+        ATROPHY_WEB_PORT=str(web_port),
+        ATROPHY_MODEL=str(MODEL),
+        ATROPHY_ENDPOINTS=str(endpoints),
+        ATROPHY_DB_URL=f"sqlite:///{tmp_path / 'kb.db'}",
+    )
     env.pop("RASA_AUTH_TOKEN", None)
     with open(tmp_path / "run.log", "wb") as log:
-        script = subprocess.Popen(["bash", str(ROOT / "scripts" / "run.sh"), "server"], cwd=ROOT, env=env,
-                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        script = subprocess.Popen(
+            ["bash", str(ROOT / "scripts" / "run.sh"), "server"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             for _ in range(240):
                 if all(port_open(p) for p in (action_port, rasa_port, web_port)):
@@ -128,8 +155,11 @@ def test_make_run_stops_every_server_on_sigterm(tmp_path):
                 time.sleep(1)
             for port in (action_port, rasa_port, web_port):
                 assert listening_addresses(port) == {"127.0.0.1"}, port
-            reply = requests.post(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", timeout=60,
-                                  json={"sender": "run-check", "message": STROKE}).json()
+            reply = requests.post(
+                f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
+                timeout=60,
+                json={"sender": "run-check", "message": STROKE},
+            ).json()
             assert reply and (reply[0].get("custom") or {}).get("emergency") is True
             script.send_signal(signal.SIGTERM)
             script.wait(timeout=30)

@@ -3,6 +3,7 @@
 The running Rasa server's Slack channel (addons/channels/slack.py, configured from the environment) posts to a
 local fake of the Slack Web API (tests/fake_apis.py).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,26 +22,46 @@ pytestmark = pytest.mark.e2e
 def signed_headers(secret: str, body: bytes, content_type: str, timestamp: int | None = None) -> dict:
     timestamp = int(time.time()) if timestamp is None else timestamp
     digest = hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
-    return {"Content-Type": content_type, "X-Slack-Request-Timestamp": str(timestamp),
-            "X-Slack-Signature": f"v0={digest}"}
+    return {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": str(timestamp),
+        "X-Slack-Signature": f"v0={digest}",
+    }
 
 
-def post_event(channels, text: str, user: str, channel: str, secret: str | None = None,
-               timestamp: int | None = None) -> requests.Response:
-    event = {"token": "unused", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-             "event_id": f"Ev{uuid.uuid4().hex[:10]}", "event_time": int(time.time()),
-             "authorizations": [{"user_id": "UBOT"}],
-             "event": {"type": "message", "channel_type": "im", "channel": channel, "user": user, "text": text,
-                       "ts": f"{time.time():.6f}"}}
+def post_event(
+    channels, text: str, user: str, channel: str, secret: str | None = None, timestamp: int | None = None
+) -> requests.Response:
+    event = {
+        "token": "unused",
+        "team_id": "T1",
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event_id": f"Ev{uuid.uuid4().hex[:10]}",
+        "event_time": int(time.time()),
+        "authorizations": [{"user_id": "UBOT"}],
+        "event": {
+            "type": "message",
+            "channel_type": "im",
+            "channel": channel,
+            "user": user,
+            "text": text,
+            "ts": f"{time.time():.6f}",
+        },
+    }
     body = json.dumps(event).encode()
     headers = signed_headers(secret or channels.slack_secret, body, "application/json", timestamp)
     return requests.post(f"{channels.servers.url}/webhooks/slack/webhook", data=body, headers=headers, timeout=30)
 
 
 def click_button(channels, value: str, user: str, channel: str) -> requests.Response:
-    payload = {"type": "block_actions", "user": {"id": user}, "channel": {"id": channel},
-               "message": {"ts": f"{time.time():.6f}"},
-               "actions": [{"type": "button", "value": value, "action_id": "a1"}]}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "channel": {"id": channel},
+        "message": {"ts": f"{time.time():.6f}"},
+        "actions": [{"type": "button", "value": value, "action_id": "a1"}],
+    }
     body = urlencode({"payload": json.dumps(payload)}).encode()
     headers = signed_headers(channels.slack_secret, body, "application/x-www-form-urlencoded")
     return requests.post(f"{channels.servers.url}/webhooks/slack/webhook", data=body, headers=headers, timeout=30)
@@ -51,14 +72,19 @@ def texts(posts: list[dict]) -> str:
 
 
 def wait_for_posts(channels, channel: str, predicate, what: str) -> list[dict]:
-    return channels.slack.wait_for(lambda _: predicate(channels.slack.posts(channel)) and channels.slack.posts(channel),
-                                   timeout=60, what=what)
+    return channels.slack.wait_for(
+        lambda _: predicate(channels.slack.posts(channel)) and channels.slack.posts(channel), timeout=60, what=what
+    )
 
 
 def test_url_verification_challenge_is_echoed(channels):
     body = json.dumps({"token": "t", "challenge": "challenge-123", "type": "url_verification"}).encode()
-    response = requests.post(f"{channels.servers.url}/webhooks/slack/webhook", data=body, timeout=30,
-                             headers=signed_headers(channels.slack_secret, body, "application/json"))
+    response = requests.post(
+        f"{channels.servers.url}/webhooks/slack/webhook",
+        data=body,
+        timeout=30,
+        headers=signed_headers(channels.slack_secret, body, "application/json"),
+    )
     assert response.status_code == 200 and "challenge-123" in response.text
 
 
@@ -68,7 +94,7 @@ def test_signed_message_gets_the_answer_posted_to_its_channel(channels):
     assert response.status_code == 200, response.text
     posts = wait_for_posts(channels, channel, lambda p: "Disuse atrophy" in texts(p), "the causes posted to Slack")
     assert "Neurogenic atrophy" in texts(posts)
-    assert "<https://medlineplus.gov/ency/article/003188.htm|MedlinePlus>" in texts(posts)   # the source, linked
+    assert "<https://medlineplus.gov/ency/article/003188.htm|MedlinePlus>" in texts(posts)  # the source, linked
     call = channels.slack.calls_to("chat.postMessage")[-1]
     assert call.headers.get("Authorization") == "Bearer xoxb-test-token"
 
@@ -76,8 +102,7 @@ def test_signed_message_gets_the_answer_posted_to_its_channel(channels):
 def test_badly_signed_and_stale_events_are_rejected_and_nothing_is_posted(channels):
     user, bad_channel = f"U{uuid.uuid4().hex[:8]}", f"D{uuid.uuid4().hex[:8]}"
     forged = post_event(channels, "what causes muscle atrophy?", user, bad_channel, secret="not-the-secret")
-    stale = post_event(channels, "what causes muscle atrophy?", user, bad_channel,
-                       timestamp=int(time.time()) - 600)
+    stale = post_event(channels, "what causes muscle atrophy?", user, bad_channel, timestamp=int(time.time()) - 600)
     assert forged.status_code == 400 and stale.status_code == 400
     # A good request after the bad ones is answered; by then nothing has been posted for the bad ones.
     good_channel = f"D{uuid.uuid4().hex[:8]}"
@@ -134,8 +159,9 @@ def test_with_redis_down_a_stroke_report_still_gets_the_alert_posted_and_a_quest
     user, stroke_channel, question_channel = (f"{p}{uuid.uuid4().hex[:8]}" for p in "UDD")
     channels.redis.down()
     try:
-        post_event(channels, "my mum's face suddenly dropped on one side and she can't talk properly", user,
-                   stroke_channel)
+        post_event(
+            channels, "my mum's face suddenly dropped on one side and she can't talk properly", user, stroke_channel
+        )
         posts = wait_for_posts(channels, stroke_channel, lambda p: len(p) >= 2, "the alert without Redis")
         assert ":rotating_light:" in json.dumps(posts[0].get("blocks")) and "911" in posts[0]["text"]
         assert "can't keep our conversation going" in texts(posts)

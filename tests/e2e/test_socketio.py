@@ -4,6 +4,7 @@ The browser test (tests/test_web_chat.py) shows the widget working; this one spe
 script could, to check what a browser cannot forge easily: a session id the server never issued, a message over
 the limit, a packet over the size cap.
 """
+
 from __future__ import annotations
 
 import queue
@@ -56,13 +57,13 @@ def client(channels):
 
 
 def test_a_session_id_the_server_did_not_issue_is_replaced_and_its_own_is_kept(channels, client, monkeypatch):
-    monkeypatch.setenv("ATROPHY_SESSION_SECRET", channels.session_secret)   # to check the server's signature here
+    monkeypatch.setenv("ATROPHY_SESSION_SECRET", channels.session_secret)  # to check the server's signature here
     forged = "0123456789abcdef0123456789abcdef"
     issued = client.session(forged)
     assert issued and issued != forged and valid_session_id(issued)
     again = Client(channels.servers.url)
     try:
-        assert again.session(issued) == issued   # a reload keeps its conversation
+        assert again.session(issued) == issued  # a reload keeps its conversation
     finally:
         again.close()
 

@@ -3,6 +3,7 @@
 The running Rasa server's Telegram channel (addons/channels/telegram.py) talks to a local fake Bot API
 (tests/fake_apis.py) that was not running when the server started.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,24 +17,39 @@ pytestmark = pytest.mark.e2e
 
 
 def message_update(chat_id: int, text: str) -> dict:
-    return {"update_id": random.randint(1, 10**9), "message": {
-        "message_id": random.randint(1, 10**6), "date": int(time.time()), "text": text,
-        "chat": {"id": chat_id, "type": "private", "first_name": "Sam"},
-        "from": {"id": chat_id, "is_bot": False, "first_name": "Sam"}}}
+    return {
+        "update_id": random.randint(1, 10**9),
+        "message": {
+            "message_id": random.randint(1, 10**6),
+            "date": int(time.time()),
+            "text": text,
+            "chat": {"id": chat_id, "type": "private", "first_name": "Sam"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Sam"},
+        },
+    }
 
 
 def callback_update(chat_id: int, data: str) -> dict:
-    return {"update_id": random.randint(1, 10**9), "callback_query": {
-        "id": str(random.randint(1, 10**9)), "data": data, "chat_instance": "1",
-        "from": {"id": chat_id, "is_bot": False, "first_name": "Sam"},
-        "message": {"message_id": 1, "date": int(time.time()), "text": "question",
-                    "chat": {"id": chat_id, "type": "private"}}}}
+    return {
+        "update_id": random.randint(1, 10**9),
+        "callback_query": {
+            "id": str(random.randint(1, 10**9)),
+            "data": data,
+            "chat_instance": "1",
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Sam"},
+            "message": {
+                "message_id": 1,
+                "date": int(time.time()),
+                "text": "question",
+                "chat": {"id": chat_id, "type": "private"},
+            },
+        },
+    }
 
 
 def send(channels, update: dict, secret: str | None = None) -> requests.Response:
     headers = {"X-Telegram-Bot-Api-Secret-Token": channels.telegram_secret if secret is None else secret}
-    return requests.post(f"{channels.servers.url}/webhooks/telegram/webhook", json=update, headers=headers,
-                         timeout=60)
+    return requests.post(f"{channels.servers.url}/webhooks/telegram/webhook", json=update, headers=headers, timeout=60)
 
 
 def new_chat() -> int:
@@ -41,8 +57,9 @@ def new_chat() -> int:
 
 
 def test_server_started_while_telegram_was_unreachable_and_sets_the_webhook_later(channels):
-    calls = channels.telegram.wait_for(lambda calls: [c for c in calls if c.method == "setWebhook"], timeout=30,
-                                       what="setWebhook")
+    calls = channels.telegram.wait_for(
+        lambda calls: [c for c in calls if c.method == "setWebhook"], timeout=30, what="setWebhook"
+    )
     assert calls[0].params["url"] == channels.telegram_webhook
     assert calls[0].params["secret_token"] == channels.telegram_secret
     assert calls[0].path == f"/bot{channels.telegram_token}/setWebhook"
@@ -56,7 +73,7 @@ def test_update_is_answered_with_send_message(channels):
     assert response.status_code == 200, response.text
     text = " ".join(m["text"] for m in channels.telegram.messages(chat))
     assert "Disuse atrophy" in text and "Neurogenic atrophy" in text
-    assert "MedlinePlus (https://medlineplus.gov/ency/article/003188.htm)" in text   # the source's address, shown
+    assert "MedlinePlus (https://medlineplus.gov/ency/article/003188.htm)" in text  # the source's address, shown
     log = (channels.workdir / "rasa.log").read_text(errors="replace")
     assert "Event loop is closed" not in log
 
@@ -90,7 +107,7 @@ def test_set_webhook_needs_the_secret_token_too(channels):
     before = len(channels.telegram.calls_to("setWebhook"))
     assert requests.get(url, timeout=30).status_code == 403
     assert requests.get(url, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}, timeout=30).status_code == 403
-    assert len(channels.telegram.calls_to("setWebhook")) == before   # nobody outside re-pointed the bot
+    assert len(channels.telegram.calls_to("setWebhook")) == before  # nobody outside re-pointed the bot
     ok = requests.get(url, headers={"X-Telegram-Bot-Api-Secret-Token": channels.telegram_secret}, timeout=30)
     assert ok.status_code == 200 and len(channels.telegram.calls_to("setWebhook")) == before + 1
 
@@ -101,7 +118,7 @@ def test_a_message_over_the_limit_gets_a_reply_saying_so_and_a_huge_body_413(cha
     assert response.status_code == 200
     reply = " ".join(m["text"] for m in channels.telegram.messages(chat))
     assert "too long" in reply and "5,000 characters" in reply and "911" in reply
-    assert "Disuse atrophy" not in reply   # refused, not answered from a cut text
+    assert "Disuse atrophy" not in reply  # refused, not answered from a cut text
 
     other = new_chat()
     assert send(channels, message_update(other, "x" * 200_000)).status_code == 413
@@ -114,9 +131,11 @@ def test_with_redis_down_a_stroke_report_still_gets_the_alert_and_a_question_a_c
     stroke_chat, question_chat = new_chat(), new_chat()
     channels.redis.down()
     try:
-        response = send(channels, message_update(stroke_chat, "my husband's speech went slurred all of a sudden "
-                                                              "and his left arm is numb"))
-        assert response.status_code == 200   # never an error: Telegram would resend the update forever
+        response = send(
+            channels,
+            message_update(stroke_chat, "my husband's speech went slurred all of a sudden and his left arm is numb"),
+        )
+        assert response.status_code == 200  # never an error: Telegram would resend the update forever
         messages = channels.telegram.messages(stroke_chat)
         assert messages and messages[0]["text"].startswith("🚨 <b>EMERGENCY: call 911 now</b>"), messages
         assert any("can't keep our conversation going" in m["text"] for m in messages)

@@ -3,6 +3,7 @@
 The page (scripts/serve_web.py) runs the rasa-webchat widget against the running Rasa server's socket.io
 channel. Screenshots go to tests/artifacts/ (git-ignored).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,8 +18,15 @@ pytestmark = pytest.mark.e2e
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 TIMEOUT = 60_000  # ms; the first answers come while the model warms up
 STROKE = "my dad suddenly can't move his arm and his vision went blurry"
 
@@ -37,8 +45,13 @@ def browser_page(channels):
         page.set_default_timeout(TIMEOUT)
         page.outside_requests = []
         page.console_errors = []
-        page.on("request", lambda request: urlparse(request.url).hostname not in ("localhost", "127.0.0.1")
-                and page.outside_requests.append(request.url))
+        page.on(
+            "request",
+            lambda request: (
+                urlparse(request.url).hostname not in ("localhost", "127.0.0.1")
+                and page.outside_requests.append(request.url)
+            ),
+        )
         page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
         try:
             yield page

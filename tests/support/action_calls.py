@@ -1,5 +1,6 @@
 """Running a custom action as the action server would: a rasa_sdk tracker holding one user message, the domain
 as Rasa sends it with every call, and the messages and events the action returns."""
+
 from __future__ import annotations
 
 import asyncio

@@ -3,6 +3,7 @@
 The channel tests point the project's Slack and Telegram channels at these (SLACK_API_URL, TELEGRAM_API_URL),
 so nothing ever goes to slack.com or api.telegram.org.
 """
+
 from __future__ import annotations
 
 import json
@@ -117,13 +118,20 @@ class FakeSlack(FakeAPI):
 
     def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "chat.postMessage":
-            return {"ok": True, "channel": params.get("channel"), "ts": f"{time.time():.6f}",
-                    "message": {"text": params.get("text", "")}}
+            return {
+                "ok": True,
+                "channel": params.get("channel"),
+                "ts": f"{time.time():.6f}",
+                "message": {"text": params.get("text", "")},
+            }
         return {"ok": True}
 
     def posts(self, channel: str | None = None) -> list[dict[str, Any]]:
-        return [call.params for call in self.calls_to("chat.postMessage")
-                if channel is None or call.params.get("channel") == channel]
+        return [
+            call.params
+            for call in self.calls_to("chat.postMessage")
+            if channel is None or call.params.get("channel") == channel
+        ]
 
 
 class FakeTelegram(FakeAPI):
@@ -133,17 +141,28 @@ class FakeTelegram(FakeAPI):
 
     def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "getMe":
-            return {"ok": True, "result": {"id": 123456, "is_bot": True, "first_name": "Atrophy",
-                                           "username": self.username}}
+            return {
+                "ok": True,
+                "result": {"id": 123456, "is_bot": True, "first_name": "Atrophy", "username": self.username},
+            }
         if method == "sendMessage":
             with self._lock:
                 message_id = len(self.calls)
-            return {"ok": True, "result": {
-                "message_id": message_id, "date": int(time.time()), "text": params.get("text", ""),
-                "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
-                "from": {"id": 123456, "is_bot": True, "first_name": "Atrophy", "username": self.username}}}
+            return {
+                "ok": True,
+                "result": {
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "text": params.get("text", ""),
+                    "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
+                    "from": {"id": 123456, "is_bot": True, "first_name": "Atrophy", "username": self.username},
+                },
+            }
         return {"ok": True, "result": True}
 
     def messages(self, chat_id: int | str | None = None) -> list[dict[str, Any]]:
-        return [call.params for call in self.calls_to("sendMessage")
-                if chat_id is None or str(call.params.get("chat_id")) == str(chat_id)]
+        return [
+            call.params
+            for call in self.calls_to("sendMessage")
+            if chat_id is None or str(call.params.get("chat_id")) == str(chat_id)
+        ]

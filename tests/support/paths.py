@@ -1,4 +1,5 @@
 """Where the project and the tests' data are, whichever folder a test lives in."""
+
 from __future__ import annotations
 
 from atrophy.settings import PROJECT_ROOT

@@ -1,4 +1,5 @@
 """Reading the bot's replies as a user sees them: their text, their buttons, whether one is the emergency alert."""
+
 from __future__ import annotations
 
 

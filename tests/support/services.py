@@ -1,4 +1,5 @@
 """Access to the machine's PostgreSQL and Redis for tests: skipped with a reason when absent, required in CI."""
+
 from __future__ import annotations
 
 import os

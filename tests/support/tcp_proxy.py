@@ -1,5 +1,6 @@
 """A TCP proxy on loopback that a test can take down and bring back: a service "going down" under a running server
 (the real Redis stays up for every other test)."""
+
 from __future__ import annotations
 
 import socket

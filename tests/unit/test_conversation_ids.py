@@ -1,4 +1,5 @@
 """Conversation ids per channel and server-issued web session ids (atrophy/conversation_ids.py)."""
+
 from __future__ import annotations
 
 from atrophy import conversation_ids as ids
@@ -8,8 +9,13 @@ def test_each_chat_channel_has_its_own_namespace_and_the_native_id_comes_back():
     assert ids.conversation_id("telegram", 123456) == "telegram:123456"
     assert ids.conversation_id("slack", "U1_C2") == "slack:U1_C2"
     assert ids.conversation_id("socketio", "abc.def") == "web:abc.def"
-    for conversation, native in [("telegram:123456", "123456"), ("slack:U1_C2", "U1_C2"), ("web:abc.def", "abc.def"),
-                                 ("plain-rest-sender", "plain-rest-sender"), ("other:thing", "other:thing")]:
+    for conversation, native in [
+        ("telegram:123456", "123456"),
+        ("slack:U1_C2", "U1_C2"),
+        ("web:abc.def", "abc.def"),
+        ("plain-rest-sender", "plain-rest-sender"),
+        ("other:thing", "other:thing"),
+    ]:
         assert ids.native_id(conversation) == native
 
 
@@ -25,8 +31,17 @@ def test_a_session_id_is_kept_only_when_the_server_issued_it(monkeypatch):
     issued = ids.new_session_id()
     assert ids.valid_session_id(issued) and ids.session_id(issued) == issued
     token, signature = issued.split(".")
-    forged = [f"{token}.{'0' * len(signature)}", token, "", None, 42, f"{'a' * 32}.{signature}",
-              f"{token.upper()}.{signature}", f"é{token[1:]}.{signature}", issued + ".x"]
+    forged = [
+        f"{token}.{'0' * len(signature)}",
+        token,
+        "",
+        None,
+        42,
+        f"{'a' * 32}.{signature}",
+        f"{token.upper()}.{signature}",
+        f"é{token[1:]}.{signature}",
+        issued + ".x",
+    ]
     for candidate in forged:
         assert not ids.valid_session_id(candidate), candidate
         replaced = ids.session_id(candidate)

@@ -3,6 +3,7 @@ published ports and services are what the security checklist of deploy/README.md
 
 No container can be built or run here (no Docker engine); these tests read the configuration the containers get.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,9 +25,20 @@ def chart_args(values: dict) -> list[str]:
     if values.get("args"):
         return list(values["args"])
     settings = values["applicationSettings"]
-    args = ["run", *(["--enable-api"] if settings.get("enableAPI") else []), "--port", str(settings["port"]),
-            "--cors", settings.get("cors") or "", "--jwt-method", "HS256", "--jwt-secret", "$(JWT_SECRET)",
-            "--auth-token", "$(RASA_TOKEN)"]
+    args = [
+        "run",
+        *(["--enable-api"] if settings.get("enableAPI") else []),
+        "--port",
+        str(settings["port"]),
+        "--cors",
+        settings.get("cors") or "",
+        "--jwt-method",
+        "HS256",
+        "--jwt-secret",
+        "$(JWT_SECRET)",
+        "--auth-token",
+        "$(RASA_TOKEN)",
+    ]
     return args + list(values.get("extraArgs") or [])
 
 
@@ -111,15 +123,29 @@ def test_each_image_holds_the_files_its_server_reads_and_the_packages_it_imports
     """The Rasa image runs the project's NLU components (stroke and topic classifiers over the sentence encoder);
     the action server answers from the knowledge base and chooses topics (data/questions)."""
     rasa = copied("rasa.Dockerfile")
-    for needed in ("build/spacy/", "build/encoder/", "build/red_flags/classifier.joblib",
-                   "build/questions/topic_classifier.joblib", "data/red_flags/", "data/questions/topics.yml",
-                   "data/questions/subject_cues.yml", "data/knowledge/", "models/atrophy.tar.gz", "addons/",
-                   "atrophy/"):
+    for needed in (
+        "build/spacy/",
+        "build/encoder/",
+        "build/red_flags/classifier.joblib",
+        "build/questions/topic_classifier.joblib",
+        "data/red_flags/",
+        "data/questions/topics.yml",
+        "data/questions/subject_cues.yml",
+        "data/knowledge/",
+        "models/atrophy.tar.gz",
+        "addons/",
+        "atrophy/",
+    ):
         assert needed in rasa, f"the Rasa image lacks {needed}"
     needed = {"transformers", "scikit-learn", "joblib", "symspellpy", "rapidfuzz", "spacy"}
     assert needed <= installed("rasa.Dockerfile")
     actions = copied("actions.Dockerfile")
-    for needed in ("actions/", "atrophy/", "data/knowledge/", "data/questions/topics.yml",
-                   "data/questions/subject_cues.yml"):
+    for needed in (
+        "actions/",
+        "atrophy/",
+        "data/knowledge/",
+        "data/questions/topics.yml",
+        "data/questions/subject_cues.yml",
+    ):
         assert needed in actions, f"the action server image lacks {needed}"
     assert {"rapidfuzz", "sqlalchemy", "pyyaml"} <= installed("actions.Dockerfile")

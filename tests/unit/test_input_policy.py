@@ -1,4 +1,5 @@
 """The input policy shared by every channel (atrophy/input_policy.py)."""
+
 from __future__ import annotations
 
 from atrophy import input_policy
@@ -24,11 +25,14 @@ def test_the_models_read_the_beginning_and_the_end_of_a_long_message():
 
     short = "why are my legs getting thinner?"
     assert for_models(short) is short
-    long = "I have been meaning to ask this for a while. " + "Some background about my life. " * 200 + \
-        "So, can being in bed for weeks make your thigh muscles waste?"
+    long = (
+        "I have been meaning to ask this for a while. "
+        + "Some background about my life. " * 200
+        + "So, can being in bed for weeks make your thigh muscles waste?"
+    )
     cut = for_models(long)
     assert len(cut) <= MODEL_CHARS
     assert cut.startswith("I have been meaning to ask this for a while.")
     assert cut.endswith("can being in bed for weeks make your thigh muscles waste?")
     assert " … " in cut
-    assert all(word in long.split() for word in cut.replace(" … ", " ").split())   # no word cut in half
+    assert all(word in long.split() for word in cut.replace(" … ", " ").split())  # no word cut in half

@@ -1,4 +1,5 @@
 """The knowledge base: loading, idempotent reloading, lookups and synonyms, on SQLite (and PostgreSQL if present)."""
+
 from __future__ import annotations
 
 import copy
@@ -11,15 +12,24 @@ from atrophy.db import session
 from atrophy.models import CauseCategory, Condition, ConditionSynonym
 
 NINE_CONDITIONS = {
-    "rheumatoid_arthritis", "osteoarthritis", "multiple_sclerosis", "als", "guillain_barre",
-    "diabetic_neuropathy", "spinal_cord_injury", "burns", "stroke",
+    "rheumatoid_arthritis",
+    "osteoarthritis",
+    "multiple_sclerosis",
+    "als",
+    "guillain_barre",
+    "diabetic_neuropathy",
+    "spinal_cord_injury",
+    "burns",
+    "stroke",
 }
 
 
 def _counts(url):
     with session(url) as db:
-        return tuple(db.execute(select(func.count()).select_from(m)).scalar_one()
-                     for m in (CauseCategory, Condition, ConditionSynonym))
+        return tuple(
+            db.execute(select(func.count()).select_from(m)).scalar_one()
+            for m in (CauseCategory, Condition, ConditionSynonym)
+        )
 
 
 def test_load_creates_every_cause_and_condition(db_url):
@@ -55,19 +65,22 @@ def test_ensure_loaded_rebuilds_a_missing_database(tmp_path, monkeypatch):
     assert knowledge.find_condition("ALS") is not None
 
 
-@pytest.mark.parametrize("asked, slug", [
-    ("Lou Gehrig's disease", "als"),
-    ("lou gehrigs disease", "als"),
-    ("GBS", "guillain_barre"),
-    ("Guillain-Barré syndrome", "guillain_barre"),
-    ("guillan barre", "guillain_barre"),
-    ("MS", "multiple_sclerosis"),
-    ("RA", "rheumatoid_arthritis"),
-    ("OA", "osteoarthritis"),
-    ("Spinal cord injury", "spinal_cord_injury"),
-    ("mini-stroke", "stroke"),
-    ("Amyotrophic lateral sclerosis (ALS)", "als"),
-])
+@pytest.mark.parametrize(
+    "asked, slug",
+    [
+        ("Lou Gehrig's disease", "als"),
+        ("lou gehrigs disease", "als"),
+        ("GBS", "guillain_barre"),
+        ("Guillain-Barré syndrome", "guillain_barre"),
+        ("guillan barre", "guillain_barre"),
+        ("MS", "multiple_sclerosis"),
+        ("RA", "rheumatoid_arthritis"),
+        ("OA", "osteoarthritis"),
+        ("Spinal cord injury", "spinal_cord_injury"),
+        ("mini-stroke", "stroke"),
+        ("Amyotrophic lateral sclerosis (ALS)", "als"),
+    ],
+)
 def test_synonyms_find_the_condition(db_url, asked, slug):
     assert knowledge.find_condition(asked).slug == slug
 
@@ -79,8 +92,12 @@ def test_unknown_names_find_nothing(db_url, asked):
 
 def test_conditions_are_linked_to_their_cause_categories(db_url):
     neurogenic = knowledge.cause_category("neurogenic")
-    assert {"Multiple sclerosis", "Amyotrophic lateral sclerosis (ALS)", "Guillain-Barre syndrome",
-            "Diabetic neuropathy"} <= set(neurogenic.condition_names)
+    assert {
+        "Multiple sclerosis",
+        "Amyotrophic lateral sclerosis (ALS)",
+        "Guillain-Barre syndrome",
+        "Diabetic neuropathy",
+    } <= set(neurogenic.condition_names)
     assert "Disuse atrophy" in knowledge.find_condition("RA").cause_names
 
 

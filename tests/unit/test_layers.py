@@ -1,6 +1,7 @@
 """The layers hold: the core (`atrophy/`) is plain Python that neither Rasa nor the project's Rasa adapters reach
 into, so it can be tested, reused and read without them, and its tests (`tests/unit/`) need no Rasa either
 (docs/architecture.md)."""
+
 from __future__ import annotations
 
 import ast
@@ -23,8 +24,10 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def offenders(folder: Path) -> dict[str, list[str]]:
-    found = {str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.split(".")[0] in FORBIDDEN)
-             for path in sorted(folder.rglob("*.py"))}
+    found = {
+        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.split(".")[0] in FORBIDDEN)
+        for path in sorted(folder.rglob("*.py"))
+    }
     assert len(found) > 10  # the walk found the folder's modules
     return {k: v for k, v in found.items() if v}
 
@@ -35,4 +38,3 @@ def test_the_core_imports_neither_rasa_nor_the_adapters():
 
 def test_the_unit_tests_need_no_rasa():
     assert offenders(ROOT / "tests" / "unit") == {}
-

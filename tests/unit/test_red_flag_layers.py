@@ -1,4 +1,5 @@
 """The layers of the red-flag decision, each on its own: spelling, concepts, the classifier, the decision."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,8 +22,17 @@ class FixedClassifier:
         return self.p
 
 
-@pytest.mark.parametrize("typed, meant", [("storke", "stroke"), ("sudenly", "suddenly"), ("numbb", "numb"),
-                                           ("vison", "vision"), ("paralized", "paralyzed"), ("SUDENLY", "SUDDENLY")])
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("storke", "stroke"),
+        ("sudenly", "suddenly"),
+        ("numbb", "numb"),
+        ("vison", "vision"),
+        ("paralized", "paralyzed"),
+        ("SUDENLY", "SUDDENLY"),
+    ],
+)
 def test_misspelled_key_words_are_corrected_towards_the_domain(typed, meant):
     assert correct_word(typed) == meant
 
@@ -43,13 +53,16 @@ def test_the_domain_vocabulary_comes_from_the_lexicon():
     assert {"stroke", "drooping", "slurred", "numbness", "suddenly"} <= vocabulary
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("my arm feels weak", {"weakness_numbness"}),
-    ("it came on suddenly about 15 minutes ago", {"onset"}),
-    ("only on the right side", {"one_side"}),
-    ("no, it is not sudden at all", set()),
-    ("I read that a drooping face is a sign of stroke, what are the others?", set()),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("my arm feels weak", {"weakness_numbness"}),
+        ("it came on suddenly about 15 minutes ago", {"onset"}),
+        ("only on the right side", {"one_side"}),
+        ("no, it is not sudden at all", set()),
+        ("I read that a drooping face is a sign of stroke, what are the others?", set()),
+    ],
+)
 def test_concepts_of_one_message(text, expected):
     assert set(default_detector().concepts(text)) == expected
 
@@ -106,8 +119,10 @@ def test_the_trained_classifier_separates_reports_from_near_misses_it_never_saw(
     from atrophy.red_flags.classifier import load_classifier
 
     model = load_classifier(CLASSIFIER)
-    reports = ["grandpa's grin has gone all crooked in the last half hour and he's dribbling",
-               "my sister can't find her words since lunch, keeps saying cup instead of phone"]
+    reports = [
+        "grandpa's grin has gone all crooked in the last half hour and he's dribbling",
+        "my sister can't find her words since lunch, keeps saying cup instead of phone",
+    ]
     near = ["my calves are wrecked after the marathon yesterday", "what are the warning signs of a stroke?"]
     assert min(model.probabilities(reports)) > max(model.probabilities(near))
 
@@ -122,28 +137,31 @@ def test_informal_words_are_not_corrected_into_other_words(word):
     assert correct_word(word) == word
 
 
-@pytest.mark.parametrize("text", [
-    "i couldnt talk rite for like 10 minits this afternon, fine now",          # speech, passed today
-    "worst headache, came on like a bang, nothing like my usual ones",         # a thunderclap, in idiom
-    "I have very strong pain of head, the strongest of my life",               # ... in a learner's words
-    "i have very dizzy and the eyes see two, since the lunch",                 # double vision, a meal as onset
-    "flatmate been proper confused since bout 4pm dunno what day it is",       # a clock time as onset
-    "son 19. arm limp. cant raise it",                                         # "it" is the arm before it
-    "stroke i think. face numb arm numb",                                      # the suspicion after the word
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i couldnt talk rite for like 10 minits this afternon, fine now",  # speech, passed today
+        "worst headache, came on like a bang, nothing like my usual ones",  # a thunderclap, in idiom
+        "I have very strong pain of head, the strongest of my life",  # ... in a learner's words
+        "i have very dizzy and the eyes see two, since the lunch",  # double vision, a meal as onset
+        "flatmate been proper confused since bout 4pm dunno what day it is",  # a clock time as onset
+        "son 19. arm limp. cant raise it",  # "it" is the arm before it
+        "stroke i think. face numb arm numb",  # the suspicion after the word
+    ],
+)
 def test_kinds_of_report_the_rules_now_read(text):
     assert default_detector().assess(normalise(text)).escalate, text
 
 
 def test_two_kinds_of_sign_together_escalate_unless_the_classifier_is_fairly_sure_it_is_no_report():
-    strict = Thresholds(escalate_at=0.9, unsure_at=0.2, veto_below=0.9, dismiss_below=0.05, two_signs_from=0.3,
-                        short_words=0)  # the rule for terse messages apart
+    strict = Thresholds(
+        escalate_at=0.9, unsure_at=0.2, veto_below=0.9, dismiss_below=0.05, two_signs_from=0.3, short_words=0
+    )  # the rule for terse messages apart
     text = "neighbr: face down. arm weak. words slurd"
     assert StrokeDecider(default_detector(), FixedClassifier(0.35), strict).decide(text).level == ESCALATE
     assert StrokeDecider(default_detector(), FixedClassifier(0.1), strict).decide(text).level != ESCALATE
     # one kind of sign alone, with the same doubt, is not enough
-    assert StrokeDecider(default_detector(), FixedClassifier(0.35), strict).decide(
-        "words slurd").level != ESCALATE
+    assert StrokeDecider(default_detector(), FixedClassifier(0.35), strict).decide("words slurd").level != ESCALATE
 
 
 def test_a_report_after_an_unrelated_question_is_read_without_the_question():
@@ -154,8 +172,10 @@ def test_a_report_after_an_unrelated_question_is_read_without_the_question():
             return 0.4 if "steroids" in text else 0.95
 
     strict = Thresholds(escalate_at=0.9, unsure_at=0.2, veto_below=0.8)
-    text = ("hi, what helps muscle wasting from steroids? My partner's on them. Actually sorry, more urgent, he's "
-            "just come in and his left leg's dragging behind him and he can't lift the foot.")
+    text = (
+        "hi, what helps muscle wasting from steroids? My partner's on them. Actually sorry, more urgent, he's "
+        "just come in and his left leg's dragging behind him and he can't lift the foot."
+    )
     assert StrokeDecider(default_detector(), DilutedByTheQuestion(), strict).decide(text).level == ESCALATE
 
 
@@ -174,26 +194,37 @@ def test_a_sign_in_a_terse_message_is_never_silenced():
     assert StrokeDecider(default_detector(), FixedClassifier(0.01), strict).decide(long).level != ESCALATE
 
 
-T = Thresholds(escalate_at=0.65, unsure_at=0.25, veto_below=0.6, dismiss_below=0.1, two_signs_from=0.3,
-               short_words=8, short_report_from=0.25, onset_from=0.45)
+T = Thresholds(
+    escalate_at=0.65,
+    unsure_at=0.25,
+    veto_below=0.6,
+    dismiss_below=0.1,
+    two_signs_from=0.3,
+    short_words=8,
+    short_report_from=0.25,
+    onset_from=0.45,
+)
 
 
-@pytest.mark.parametrize("rule, p, concepts, words, level", [
-    (False, 0.70, set(), 20, ESCALATE),                      # the classifier alone, confident
-    (False, 0.50, set(), 20, UNSURE),                        # the classifier alone, unsure
-    (False, 0.10, set(), 20, NONE),
-    (True, 0.60, {"speech"}, 20, ESCALATE),                  # a sign the classifier does not doubt
-    (True, 0.35, {"speech", "face_droop"}, 20, ESCALATE),    # two kinds of sign: FAST itself
-    (True, 0.20, {"speech", "face_droop"}, 20, UNSURE),      # ... unless it is fairly sure it is no report
-    (True, 0.50, {"speech", "onset"}, 20, ESCALATE),         # a sign and its time of onset
-    (True, 0.40, {"speech", "onset"}, 20, UNSURE),
-    (True, 0.30, {"speech"}, 5, ESCALATE),                   # a terse report
-    (True, 0.05, {"speech"}, 5, UNSURE),                     # ... never silence
-    (True, 0.15, {"speech"}, 20, UNSURE),
-    (True, 0.05, {"speech"}, 20, NONE),                      # a rule finding the classifier all but rules out
-    (True, None, {"speech"}, 20, ESCALATE),                  # no classifier: the rules decide alone
-    (False, None, set(), 20, NONE),
-])
+@pytest.mark.parametrize(
+    "rule, p, concepts, words, level",
+    [
+        (False, 0.70, set(), 20, ESCALATE),  # the classifier alone, confident
+        (False, 0.50, set(), 20, UNSURE),  # the classifier alone, unsure
+        (False, 0.10, set(), 20, NONE),
+        (True, 0.60, {"speech"}, 20, ESCALATE),  # a sign the classifier does not doubt
+        (True, 0.35, {"speech", "face_droop"}, 20, ESCALATE),  # two kinds of sign: FAST itself
+        (True, 0.20, {"speech", "face_droop"}, 20, UNSURE),  # ... unless it is fairly sure it is no report
+        (True, 0.50, {"speech", "onset"}, 20, ESCALATE),  # a sign and its time of onset
+        (True, 0.40, {"speech", "onset"}, 20, UNSURE),
+        (True, 0.30, {"speech"}, 5, ESCALATE),  # a terse report
+        (True, 0.05, {"speech"}, 5, UNSURE),  # ... never silence
+        (True, 0.15, {"speech"}, 20, UNSURE),
+        (True, 0.05, {"speech"}, 20, NONE),  # a rule finding the classifier all but rules out
+        (True, None, {"speech"}, 20, ESCALATE),  # no classifier: the rules decide alone
+        (False, None, set(), 20, NONE),
+    ],
+)
 def test_the_decision_levels(rule, p, concepts, words, level):
     assert level_of(T, rule, p, concepts, words) == level
 
@@ -202,8 +233,13 @@ def test_the_decision_over_arrays_is_the_decision_on_each_message():
     """The thresholds are tuned on `levels_of` over the whole corpus at once."""
     import numpy as np
 
-    cases = [(True, 0.35, True, False, False), (True, 0.5, False, True, False), (True, 0.05, False, False, True),
-             (False, 0.5, False, False, True), (False, 0.7, True, True, True)]
+    cases = [
+        (True, 0.35, True, False, False),
+        (True, 0.5, False, True, False),
+        (True, 0.05, False, False, True),
+        (False, 0.5, False, False, True),
+        (False, 0.7, True, True, True),
+    ]
     rule, p, two, onset, short = (np.array(column) for column in zip(*cases))
     escalate, unsure = levels_of(T, rule, p, two, onset, short)
     assert escalate.tolist() == [True, True, False, False, True]
@@ -213,7 +249,7 @@ def test_the_decision_over_arrays_is_the_decision_on_each_message():
 def test_a_long_message_is_also_read_in_windows_of_whole_sentences():
     from atrophy.red_flags.decide import LONG_WORDS, WINDOW_WORDS, windows, word_count
 
-    assert windows("my dad's face is drooping. help") == []   # short: read whole only
+    assert windows("my dad's face is drooping. help") == []  # short: read whole only
     story = "We had a lovely lunch with the family and talked about the garden. " * 12
     report = "Half an hour ago his face drooped on one side and his words came out slurred. "
     text = story + report + story

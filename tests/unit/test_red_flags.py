@@ -4,6 +4,7 @@ The labelled set (tests/data/red_flag_messages.yml) gates release: every must-es
 flagged (a missed stroke is the worst failure) and at most 3% of the near-misses and information
 questions may be. Run with `-s` to see the figures; they are also in the assertion messages.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,6 +51,7 @@ def signs_of(detector: RedFlagDetector, text: str) -> set[str]:
 
 # --- The labelled set -------------------------------------------------------------------------------------
 
+
 def test_labelled_set_is_big_enough_and_well_formed(labelled):
     assert len(labelled["escalate"]) >= 110
     assert len(labelled["near_miss"]) >= 90
@@ -64,16 +66,18 @@ def test_labelled_set_is_big_enough_and_well_formed(labelled):
 def test_recall_and_false_escalation_rate(detector, labelled):
     missed = [m["text"] for m in labelled["escalate"] if not escalates(detector, m["text"])]
     harmless = labelled["near_miss"] + labelled["info_question"]
-    false_alarms = [f"{m['text']!r}: {detector.assess(m['text']).explain()}"
-                    for m in harmless if escalates(detector, m["text"])]
+    false_alarms = [
+        f"{m['text']!r}: {detector.assess(m['text']).explain()}" for m in harmless if escalates(detector, m["text"])
+    ]
     recall = 1 - len(missed) / len(labelled["escalate"])
     false_rate = len(false_alarms) / len(harmless)
     near_rate = sum(escalates(detector, m["text"]) for m in labelled["near_miss"]) / len(labelled["near_miss"])
-    info_rate = sum(escalates(detector, m["text"]) for m in labelled["info_question"]) / len(
-        labelled["info_question"])
-    figures = (f"recall on must-escalate: {recall:.1%} ({len(labelled['escalate']) - len(missed)}"
-               f"/{len(labelled['escalate'])}); false escalation: {false_rate:.1%} ({len(false_alarms)}"
-               f"/{len(harmless)}; near-misses {near_rate:.1%}, info questions {info_rate:.1%})")
+    info_rate = sum(escalates(detector, m["text"]) for m in labelled["info_question"]) / len(labelled["info_question"])
+    figures = (
+        f"recall on must-escalate: {recall:.1%} ({len(labelled['escalate']) - len(missed)}"
+        f"/{len(labelled['escalate'])}); false escalation: {false_rate:.1%} ({len(false_alarms)}"
+        f"/{len(harmless)}; near-misses {near_rate:.1%}, info questions {info_rate:.1%})"
+    )
     print(f"\n[red flags] {figures}")
     assert not missed, f"missed emergencies ({figures}):\n" + "\n".join(missed)
     assert false_rate <= MAX_FALSE_ESCALATION, f"too many false alarms ({figures}):\n" + "\n".join(false_alarms)
@@ -84,12 +88,12 @@ def test_expected_signs_are_reported(detector, labelled):
     for message in labelled["escalate"]:
         missing = set(message.get("signs", [])) - signs_of(detector, message["text"])
         if missing:
-            wrong.append(f"{message['text']!r} lacks {sorted(missing)}: "
-                         f"{detector.assess(message['text']).explain()}")
+            wrong.append(f"{message['text']!r} lacks {sorted(missing)}: {detector.assess(message['text']).explain()}")
     assert not wrong, "\n".join(wrong)
 
 
 # --- What is reported, and why ----------------------------------------------------------------------------
+
 
 def test_findings_say_which_sign_which_words_and_why(detector):
     assessment = detector.assess("my dad suddenly can't move his arm and his vision went blurry")
@@ -127,50 +131,68 @@ def test_dropped_candidates_are_traced_with_a_reason(detector):
     assert verdicts["paralysis"].startswith("dropped: explained by injury")
 
 
-@pytest.mark.parametrize("text, sign", [
-    ("sudden weakness and a sudden change in vision", "vision"),
-    ("I lost consciousness for a moment", "consciousness"),
-    ("my leg is paralysed", "paralysis"),
-    ("I can't move my arm", "paralysis"),
-    ("her smile is lopsided", "face_droop"),
-    ("his left arm drifts down", "arm_weakness"),
-    ("she's slurring", "speech"),
-    ("I suddenly lost my balance and keep falling over", "balance"),
-    ("my mum is suddenly confused", "confusion"),
-    ("worst headache of my life", "headache"),
-    ("suddenly I can't swallow", "weakness_numbness"),
-])
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("sudden weakness and a sudden change in vision", "vision"),
+        ("I lost consciousness for a moment", "consciousness"),
+        ("my leg is paralysed", "paralysis"),
+        ("I can't move my arm", "paralysis"),
+        ("her smile is lopsided", "face_droop"),
+        ("his left arm drifts down", "arm_weakness"),
+        ("she's slurring", "speech"),
+        ("I suddenly lost my balance and keep falling over", "balance"),
+        ("my mum is suddenly confused", "confusion"),
+        ("worst headache of my life", "headache"),
+        ("suddenly I can't swallow", "weakness_numbness"),
+    ],
+)
 def test_each_sign(detector, text, sign):
     assert sign in signs_of(detector, text)
 
 
 # --- Negation, slow change, injuries, everyday causes -----------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "no vision changes", "I didn't faint", "no numbness or weakness", "she never lost consciousness",
-    "without any slurred speech", "no numbness, weakness or slurred speech", "Vision problems: none",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no vision changes",
+        "I didn't faint",
+        "no numbness or weakness",
+        "she never lost consciousness",
+        "without any slurred speech",
+        "no numbness, weakness or slurred speech",
+        "Vision problems: none",
+    ],
+)
 def test_negated_signs_do_not_escalate(detector, text):
     assert not escalates(detector, text)
 
 
-@pytest.mark.parametrize("text", [
-    "I didn't faint but my face is drooping",
-    "No numbness, but his speech is slurred",
-    "I didn't faint and my face is drooping",
-    "Not sure if her face is drooping",
-    "I don't know what's happening, he can't lift his arm",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I didn't faint but my face is drooping",
+        "No numbness, but his speech is slurred",
+        "I didn't faint and my face is drooping",
+        "Not sure if her face is drooping",
+        "I don't know what's happening, he can't lift his arm",
+    ],
+)
 def test_negation_is_clause_scoped(detector, text):
     assert escalates(detector, text)
 
 
-@pytest.mark.parametrize("text", [
-    "my legs have slowly got weaker over the past year",
-    "gradual muscle loss since retiring",
-    "My arms have been getting weaker for months",
-    "I've had blurry vision for years",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my legs have slowly got weaker over the past year",
+        "gradual muscle loss since retiring",
+        "My arms have been getting weaker for months",
+        "I've had blurry vision for years",
+    ],
+)
 def test_slow_change_does_not_escalate(detector, text):
     assert not escalates(detector, text)
 
@@ -180,12 +202,15 @@ def test_sudden_wins_over_a_slow_background(detector):
     assert escalates(detector, "My legs have got weaker over the years but suddenly I can't move my left arm")
 
 
-@pytest.mark.parametrize("text", [
-    "I can't move my arm because it's in a cast",
-    "My arm is in a sling and I can't move it",
-    "I can't move my fingers with the splint on",
-    "I can't move my arm. It's in a sling after my operation.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't move my arm because it's in a cast",
+        "My arm is in a sling and I can't move it",
+        "I can't move my fingers with the splint on",
+        "I can't move my arm. It's in a sling after my operation.",
+    ],
+)
 def test_cast_sling_or_surgery_explains_a_still_limb(detector, text):
     assert not escalates(detector, text)
 
@@ -194,68 +219,110 @@ def test_an_injury_elsewhere_does_not_explain_a_sign(detector):
     assert escalates(detector, "My dad had knee surgery last month. Today he suddenly can't move his arm.")
 
 
-@pytest.mark.parametrize("text", [
-    "my legs are sore after the gym", "pins and needles from sitting on my leg", "tired legs after a long walk",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my legs are sore after the gym",
+        "pins and needles from sitting on my leg",
+        "tired legs after a long walk",
+    ],
+)
 def test_everyday_causes_do_not_escalate(detector, text):
     assert not escalates(detector, text)
 
 
 # --- Questions about strokes ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "what are the signs of a stroke?", "what does BE-FAST stand for?", "can a stroke cause muscle atrophy?",
-    "how do I know if someone is having a stroke?", "what is a TIA?",
-    "what should I do if someone's face droops?", "Is slurred speech a sign of stroke?",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what are the signs of a stroke?",
+        "what does BE-FAST stand for?",
+        "can a stroke cause muscle atrophy?",
+        "how do I know if someone is having a stroke?",
+        "what is a TIA?",
+        "what should I do if someone's face droops?",
+        "Is slurred speech a sign of stroke?",
+    ],
+)
 def test_information_questions_do_not_escalate(detector, text):
     assert not escalates(detector, text)
 
 
-@pytest.mark.parametrize("text", [
-    "Is my dad's slurred speech a sign of stroke?",
-    "My wife's face is drooping, what should I do?",
-    "Why is my vision suddenly blurry?",
-    "What should I do if my dad's face is drooping right now?",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is my dad's slurred speech a sign of stroke?",
+        "My wife's face is drooping, what should I do?",
+        "Why is my vision suddenly blurry?",
+        "What should I do if my dad's face is drooping right now?",
+    ],
+)
 def test_a_question_about_a_real_person_is_a_report(detector, text):
     assert escalates(detector, text)
 
 
 # --- Wording --------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "her vison went blurry suddently", "my visoin is blurry all of a sudden", "Sudenly my arm went numb",
-    "I cnt move my hand", "he cant move his leg", "my arm is paralyzed", "my leg is paralised",
-    "numbess in my face", "he has slured speech",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "her vison went blurry suddently",
+        "my visoin is blurry all of a sudden",
+        "Sudenly my arm went numb",
+        "I cnt move my hand",
+        "he cant move his leg",
+        "my arm is paralyzed",
+        "my leg is paralised",
+        "numbess in my face",
+        "he has slured speech",
+    ],
+)
 def test_common_typos(detector, text):
     assert escalates(detector, text)
 
 
-@pytest.mark.parametrize("text", [
-    "MY DAD CANT TALK PROPERLY", "I CAN'T MOVE MY LEG", "SHE DIDN'T FAINT BUT HER FACE IS DROOPING",
-    "HER FACE IS DROOPING",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MY DAD CANT TALK PROPERLY",
+        "I CAN'T MOVE MY LEG",
+        "SHE DIDN'T FAINT BUT HER FACE IS DROOPING",
+        "HER FACE IS DROOPING",
+    ],
+)
 def test_all_caps(detector, text):
     assert escalates(detector, text)
     assert not escalates(detector, "I DIDN'T FAINT")
 
 
-@pytest.mark.parametrize("text", [
-    "my dad can't move his arm", "my wife sounds drunk", "grandma is talking gibberish",
-    "he can't get his words out", "she is seeing double", "his face looks lopsided", "her arm is flopping",
-    "my arm went dead",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my dad can't move his arm",
+        "my wife sounds drunk",
+        "grandma is talking gibberish",
+        "he can't get his words out",
+        "she is seeing double",
+        "his face looks lopsided",
+        "her arm is flopping",
+        "my arm went dead",
+    ],
+)
 def test_third_person_and_informal_words(detector, text):
     assert escalates(detector, text)
 
 
-@pytest.mark.parametrize("text", [
-    "my arm went weak for 10 minutes and then it went away",
-    "his speech was slurred earlier but it's fine now",
-    "I had double vision for a few minutes, it has passed",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my arm went weak for 10 minutes and then it went away",
+        "his speech was slurred earlier but it's fine now",
+        "I had double vision for a few minutes, it has passed",
+    ],
+)
 def test_symptoms_that_passed_still_escalate(detector, text):
     assessment = detector.assess(text)
     assert assessment.escalate
@@ -272,10 +339,29 @@ def test_sign_in_the_middle_of_a_long_message(detector):
 
 # --- Odd input ----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "", " ", "\n\t  \n", "😀", "🙃" * 5000, "‼️🆘", "\u200b\u200b", "ÀÉÎ õü 中文 العربية", "\x00\x07bell",
-    "?!?!?!", "...", "'", "can't", "n't", "not", "no no no no", "💪🏽 legs 💪🏽",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "\n\t  \n",
+        "😀",
+        "🙃" * 5000,
+        "‼️🆘",
+        "\u200b\u200b",
+        "ÀÉÎ õü 中文 العربية",
+        "\x00\x07bell",
+        "?!?!?!",
+        "...",
+        "'",
+        "can't",
+        "n't",
+        "not",
+        "no no no no",
+        "💪🏽 legs 💪🏽",
+    ],
+)
 def test_odd_input_does_not_crash_or_escalate(detector, text):
     assert detector.assess(text) == Assessment(escalate=False, findings=())
 
@@ -310,6 +396,7 @@ def test_100_kb_without_spaces_is_fast(detector):
 
 
 # --- Pipeline: build, load, fallbacks ------------------------------------------------------------------------
+
 
 def test_build_script_writes_a_loadable_pipeline_idempotently(tmp_path):
     import spacy

@@ -1,4 +1,5 @@
 """Security footing: API only with a token, CORS limited, telemetry off, no secrets in the repository."""
+
 from __future__ import annotations
 
 import re
@@ -10,8 +11,11 @@ RUN_SH = (ROOT / "scripts" / "run.sh").read_text()
 
 
 def test_http_api_only_with_a_token():
-    assert re.search(r'if \[ -n "\$\{RASA_AUTH_TOKEN:-\}" \]; then api_args=\(--enable-api --auth-token '
-                     r'"\$RASA_AUTH_TOKEN"\)', RUN_SH)
+    assert re.search(
+        r'if \[ -n "\$\{RASA_AUTH_TOKEN:-\}" \]; then api_args=\(--enable-api --auth-token '
+        r'"\$RASA_AUTH_TOKEN"\)',
+        RUN_SH,
+    )
     assert '"${api_args[@]}"' in RUN_SH
     assert RUN_SH.count("--enable-api") == 1  # nowhere unconditionally
 
@@ -28,8 +32,10 @@ def test_no_secrets_are_committed():
     example = (ROOT / ".env.example").read_text()
     for name in ("RASA_AUTH_TOKEN", "ATROPHY_TRACKER_DB_URL", "ATROPHY_REDIS_URL", "POSTGRES_PASSWORD"):
         assert f"# {name}=" in example, name  # documented, commented out, no value to copy by mistake
-    secret_like = re.compile(r"(xox[bp]-[0-9A-Za-z-]{10,}|\d{8,10}:[A-Za-z0-9_-]{30,}|postgres(ql)?(\+\w+)?://"
-                             r"[^:@/\s]+:(?![A-Z_]+@)[^@\s${]{6,}@)")  # PASSWORD-style placeholders are fine
+    secret_like = re.compile(
+        r"(xox[bp]-[0-9A-Za-z-]{10,}|\d{8,10}:[A-Za-z0-9_-]{30,}|postgres(ql)?(\+\w+)?://"
+        r"[^:@/\s]+:(?![A-Z_]+@)[^@\s${]{6,}@)"
+    )  # PASSWORD-style placeholders are fine
     for path in tracked:
         if path.startswith(("tests/", "node_modules/")) or path.endswith(("package-lock.json", ".lock")):
             continue

@@ -1,4 +1,5 @@
 """The symptom check's pure logic: parsing answers and choosing the level of care and likely kinds of causes."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,19 +8,35 @@ from atrophy import triage
 from atrophy.triage import Answers, assess
 
 
-@pytest.mark.parametrize("text, onset", [
-    ("suddenly", "sudden"), ("it came on all at once yesterday", "sudden"), ("gradually", "gradual"),
-    ("slowly over the past year", "gradual"), ("over several months", "gradual"), ("purple", None),
-])
+@pytest.mark.parametrize(
+    "text, onset",
+    [
+        ("suddenly", "sudden"),
+        ("it came on all at once yesterday", "sudden"),
+        ("gradually", "gradual"),
+        ("slowly over the past year", "gradual"),
+        ("over several months", "gradual"),
+        ("purple", None),
+    ],
+)
 def test_parse_onset(text, onset):
     assert triage.parse_onset(text) == onset
 
 
-@pytest.mark.parametrize("text, extent", [
-    ("one muscle", "one_muscle"), ("just my thigh", "one_muscle"), ("a group of muscles", "muscle_group"),
-    ("both legs", "muscle_group"), ("one side of the body", "one_side"), ("the right side of my body", "one_side"),
-    ("the whole body", "whole_body"), ("all over", "whole_body"), ("no idea", None),
-])
+@pytest.mark.parametrize(
+    "text, extent",
+    [
+        ("one muscle", "one_muscle"),
+        ("just my thigh", "one_muscle"),
+        ("a group of muscles", "muscle_group"),
+        ("both legs", "muscle_group"),
+        ("one side of the body", "one_side"),
+        ("the right side of my body", "one_side"),
+        ("the whole body", "whole_body"),
+        ("all over", "whole_body"),
+        ("no idea", None),
+    ],
+)
 def test_parse_extent(text, extent):
     assert triage.parse_extent(text) == extent
 
@@ -39,8 +56,16 @@ def test_parse_symptoms_conditions_and_yes_no():
 
 
 def test_gradual_without_warning_signs_is_a_routine_visit():
-    result = assess(Answers(onset="gradual", extent="muscle_group", symptoms=("none",), conditions=("injury",),
-                            alcohol=False, treated=False))
+    result = assess(
+        Answers(
+            onset="gradual",
+            extent="muscle_group",
+            symptoms=("none",),
+            conditions=("injury",),
+            alcohol=False,
+            treated=False,
+        )
+    )
     assert result.care == triage.ROUTINE
     assert result.categories == ["disuse", "injury"]
 
@@ -50,8 +75,9 @@ def test_being_treated_with_persisting_symptoms_needs_prompt_care():
     assert result.care == triage.PROMPT and "treated" in result.reasons[0]
 
 
-@pytest.mark.parametrize("answers", [Answers(onset="sudden", extent="one_muscle"),
-                                     Answers(onset="gradual", extent="one_side")])
+@pytest.mark.parametrize(
+    "answers", [Answers(onset="sudden", extent="one_muscle"), Answers(onset="gradual", extent="one_side")]
+)
 def test_sudden_or_one_sided_without_stroke_signs_needs_prompt_care(answers):
     assert assess(answers).care == triage.PROMPT
 
@@ -63,10 +89,16 @@ def test_sudden_and_one_sided_weakness_is_an_emergency():
 
 def test_categories_follow_the_answers():
     assert assess(Answers(onset="gradual", symptoms=("numbness",), conditions=("diabetes",))).categories == [
-        "neurogenic"]
+        "neurogenic"
+    ]
     assert assess(Answers(onset="gradual", extent="whole_body", alcohol=True)).categories == [
-        "alcohol", "nutritional", "ageing"]
+        "alcohol",
+        "nutritional",
+        "ageing",
+    ]
     assert assess(Answers(onset="gradual", conditions=("steroids",))).categories == ["other"]
     assert assess(Answers(onset="gradual", extent="one_muscle", conditions=("none",))).categories == [
-        "disuse", "ageing"]
+        "disuse",
+        "ageing",
+    ]
     assert assess(Answers(onset="sudden", extent="one_muscle")).categories == ["neurogenic"]
