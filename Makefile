@@ -54,11 +54,11 @@ $(ENCODER): scripts/build_encoder.py | $(VENV)/.installed
 	$(BIN)/python scripts/build_encoder.py build/encoder/all-MiniLM-L6-v2
 
 $(STROKE_CLASSIFIER): $(ENCODER) $(SPACY_PIPELINE) $(STROKE_CORPUS) scripts/train_red_flags.py \
-		atrophy/red_flags/classifier.py atrophy/red_flags/normalise.py atrophy/red_flags/encoder.py \
+		atrophy/red_flags/classifier.py atrophy/red_flags/normalise.py atrophy/red_flags/encoder.py atrophy/saved_model.py \
 		atrophy/red_flags/rules.py atrophy/red_flags/lexicon.py data/red_flags/lexicon.yml data/red_flags/shorthand.yml
 	$(BIN)/python scripts/build_cache.py $@ $^ requirements/requirements.lock -- $(BIN)/python scripts/train_red_flags.py
 
-$(TOPIC_CLASSIFIER): $(ENCODER) $(QUESTION_CORPUS) scripts/train_questions.py atrophy/questions/classifier.py \
+$(TOPIC_CLASSIFIER): $(ENCODER) $(QUESTION_CORPUS) scripts/train_questions.py atrophy/questions/classifier.py atrophy/saved_model.py \
 		atrophy/questions/catalogue.py atrophy/red_flags/normalise.py atrophy/red_flags/encoder.py \
 		data/knowledge/atrophy.yml data/red_flags/shorthand.yml
 	$(BIN)/python scripts/build_cache.py $@ $^ requirements/requirements.lock -- $(BIN)/python scripts/train_questions.py
@@ -100,7 +100,7 @@ question-figures: build train web  ## the frozen question split through the runn
 	$(BIN)/python scripts/evaluate_questions.py --readme --json results/questions.json
 
 # The NLU cross-validation (`make test-nlu`, about 11 minutes) is not part of `make test`: it measures DIET on its own
-# examples; the frozen question split through the running bot (tests/test_questions_frozen_end_to_end.py) is the
+# examples; the frozen question split through the running bot (tests/e2e/test_questions_frozen_end_to_end.py) is the
 # figure that says how questions in other people's words are answered.
 test: lint content-list eval-red-flags test-rasa test-pytest  ## every test: lint, content review dates listed, the red-flag frozen split, data validation, rasa test (stories) and pytest (incl. the frozen question split over REST)
 

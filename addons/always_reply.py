@@ -1,6 +1,6 @@
 """A user message never goes unanswered: if the dialogue policies end a turn without a bot message, say so.
 
-Rules and stories cover every intent in every state the tests reach (tests/test_every_message_answered.py), but a
+Rules and stories cover every intent in every state the tests reach (tests/e2e/test_every_message_answered.py), but a
 chatbot that says nothing is broken, and a new intent, a new state or a model that predicts `action_listen` at
 once must not make it silent. After Rasa's prediction loop for a user message, this checks the tracker: when no
 bot message followed the latest user message, it sends the domain response `utter_no_answer` (what the assistant

@@ -12,16 +12,14 @@ of a long message may be the part that reports a stroke). The conversation keeps
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from addons.message_component import MessageComponent
 from atrophy.input_policy import MODEL_CHARS, clean_text, for_models
 
 FULL_TEXT = "full_text"
@@ -34,35 +32,21 @@ def full_text(message: Message) -> str:
 
 # A featurizer for Rasa's recipe only in where it runs: before the tokenizer, in training and in prediction.
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class InputLimit(GraphComponent):
+class InputLimit(MessageComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"max_chars": MODEL_CHARS}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
         self._max_chars = int(config.get("max_chars") or MODEL_CHARS)
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "InputLimit":
-        return cls(config)
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            self._limit(message)
-        return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for message in training_data.training_examples:
-            self._limit(message)
+            self.process_message(message)
         return training_data
 
-    def _limit(self, message: Message) -> None:
+    def process_message(self, message: Message) -> None:
         text = message.get(TEXT)
         if not text:
             return

@@ -20,16 +20,14 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from addons.message_component import MessageComponent
 from atrophy.questions.catalogue import cued_subjects, mentioned_topics
 from atrophy.questions.classifier import KNOWLEDGE_BASE, NONE, load_classifier, normalised, question_part
 
@@ -68,7 +66,7 @@ def worded_as_question(text: str) -> bool:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class QuestionTopicClassifier(GraphComponent, IntentClassifier):
+class QuestionTopicClassifier(MessageComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
@@ -82,26 +80,11 @@ class QuestionTopicClassifier(GraphComponent, IntentClassifier):
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        self._config = config
+        super().__init__(config)
         self._classifier = load_classifier(*(p for p in [config.get("classifier_path")] if p))
         self._classifier.ranking("warming up")
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "QuestionTopicClassifier":
-        return cls(config)
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            self._process_one(message)
-        return messages
-
-    def _process_one(self, message: Message) -> None:
+    def process_message(self, message: Message) -> None:
         text = (message.get(TEXT) or "").strip()
         if not text or text.startswith("/"):
             return

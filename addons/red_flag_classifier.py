@@ -18,15 +18,13 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
 from addons.input_limit import full_text
+from addons.message_component import MessageComponent
 from atrophy import settings
 from atrophy.red_flags.decide import ESCALATE, UNSURE, load_decider
 
@@ -36,7 +34,7 @@ EMERGENCY_NUMBER_ENV = settings.EMERGENCY_NUMBER
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class RedFlagClassifier(GraphComponent, IntentClassifier):
+class RedFlagClassifier(MessageComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
@@ -54,31 +52,16 @@ class RedFlagClassifier(GraphComponent, IntentClassifier):
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        self._config = config
+        super().__init__(config)
         self._decider = load_decider(config.get("classifier_path"), config.get("pipeline_path"))
         # Load the sentence encoder and trace its graph now, so the first person's message is not the slow one.
         self._decider.decide("warming up")
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "RedFlagClassifier":
-        return cls(config)
 
     @property
     def emergency_number(self) -> str:
         return settings.emergency_number(default=str(self._config["emergency_number"]))
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            self._process_one(message)
-        return messages
-
-    def _process_one(self, message: Message) -> None:
+    def process_message(self, message: Message) -> None:
         text = full_text(message)  # all of it: the end of a long message may be the stroke report
         entities = list(message.get(ENTITIES) or [])
         entities.append(self._entity("emergency_number", self.emergency_number, text))

@@ -10,6 +10,7 @@ COPY actions/ /app/actions/
 COPY atrophy/ /app/atrophy/
 COPY data/knowledge/ /app/data/knowledge/
 COPY data/questions/topics.yml data/questions/subject_cues.yml /app/data/questions/
+# The image holds only the actions and the core (no pyproject install): /app is its import root.
 ENV PYTHONPATH=/app
 USER 1001
 # The official image's entrypoint is `./entrypoint.sh` running `rasa_sdk`; it serves the `actions` package.

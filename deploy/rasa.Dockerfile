@@ -23,6 +23,7 @@ COPY data/questions/topics.yml data/questions/subject_cues.yml /app/data/questio
 COPY data/knowledge/ /app/data/knowledge/
 COPY endpoints.yml credentials.yml /app/
 COPY models/atrophy.tar.gz /app/models/atrophy.tar.gz
+# The image holds only the server-side part of the project (no pyproject install): /app is its import root.
 ENV PYTHONPATH=/app RASA_TELEMETRY_ENABLED=false
 USER 1001
 # The official image's entrypoint is `rasa`.

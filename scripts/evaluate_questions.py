@@ -29,7 +29,7 @@ from scripts.readme_block import write_block
 
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "tests" / "data" / "heldout"
-# The bars, and what `--check` and tests/test_questions_frozen_end_to_end.py enforce: no empty reply, and
+# The bars, and what `--check` and tests/e2e/test_questions_frozen_end_to_end.py enforce: no empty reply, and
 # floors just under the figures on the frozen split (README: 99.5%, every topic at 17/18 or more), so that losing
 # two questions of one topic, or five overall, fails `make test`.
 BARS = {"on_topic": 0.95, "per_topic": 0.90, "empty_replies": 0}

@@ -6,7 +6,7 @@
 
 The decision is the one the bot makes on one message (`atrophy.red_flags.decide`); conversations are replayed with
 the same decision plus the adding-up of signs over turns that the dialogue policy applies (outside the symptom
-check). Through the running bot, `tests/test_red_flags_frozen_end_to_end.py` asserts the same emergencies over REST,
+check). Through the running bot, `tests/e2e/test_red_flags_frozen_end_to_end.py` asserts the same emergencies over REST,
 and ../shared/tools/evaluate.py gives the black-box figures on the same files.
 """
 

@@ -1,5 +1,5 @@
-"""Helpers to run the project's servers as subprocesses on loopback: shared by scripts/replicas.py,
-scripts/bench.py and the end-to-end tests (tests/servers.py)."""
+"""Low-level helpers for the project's processes on loopback (free ports, their environment, waiting until one is
+ready, stopping it): used by the launcher (scripts/servers.py) and by the tests that start other processes."""
 
 from __future__ import annotations
 

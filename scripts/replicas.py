@@ -10,7 +10,7 @@ created when missing), ATROPHY_DB_URL (default: the same database), ATROPHY_REDI
 redis://127.0.0.1:6379/1), ATROPHY_MODEL (default models/atrophy.tar.gz). Put a load balancer in front of the
 Rasa ports (deploy/ has nginx in the compose file and a Kubernetes Service in the Helm values); any replica can
 take any message of any conversation. `--lock-store stock` uses Rasa's own `type: redis` lock store instead of
-the project's, for comparison only: it loses events between replicas (tests/test_replicas.py).
+the project's, for comparison only: it loses events between replicas (tests/e2e/test_replicas.py).
 
 Prints one JSON line {"ready": true, "rasa": [urls], "actions": [urls]} once every server answers, then runs
 until interrupted (Ctrl-C / SIGTERM), and stops everything it started. Logs go to --workdir.

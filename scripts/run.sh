@@ -7,12 +7,16 @@
 # Environment (or .env): RASA_PORT (5005), ACTION_PORT (5055), ATROPHY_WEB_PORT (8080), ATROPHY_WEB_ORIGIN
 # (the page's origins allowed by CORS, space-separated, default http://localhost:$ATROPHY_WEB_PORT), ATROPHY_MODEL,
 # ATROPHY_ENDPOINTS, and the channel variables of .env.example (Slack, Telegram).
+# SANIC_WORKERS=N (default 1) serves with N Rasa worker processes (server mode; the shell has one); the lock store
+# (addons/lock_store.py) keeps each conversation to one worker at a time: in Redis when ATROPHY_REDIS_URL is set,
+# else in an SQLite file the workers share, ATROPHY_LOCK_DB (default build/locks.db).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-server}
 bin=.venv/bin
 export RASA_TELEMETRY_ENABLED=false SANIC_HOST="${SANIC_HOST:-127.0.0.1}"
 [ -f .env ] && set -a && . ./.env && set +a
+export SANIC_WORKERS="${SANIC_WORKERS:-1}"   # read by rasa run and by the lock store of every worker
 
 rasa_port=${RASA_PORT:-5005}
 web_port=${ATROPHY_WEB_PORT:-8080}
@@ -45,9 +49,9 @@ pids+=($!)
 # The foreground program runs as a child the script waits for, so that a signal reaches the traps at once: bash
 # runs a trap only after the foreground command ends, and a `rasa shell` that survived the terminal's SIGHUP kept
 # the whole set running. Its standard input stays the terminal (0<&0: a background job would get /dev/null).
-if [ "$mode" = shell ]; then
-  "$bin/python" -m addons.channels.console shell --model "$model" --endpoints "$endpoints" --port "$rasa_port" \
-    --interface "${RASA_INTERFACE:-127.0.0.1}" 0<&0 &
+if [ "$mode" = shell ]; then   # one worker: a second would read the same terminal
+  SANIC_WORKERS=1 "$bin/python" -m addons.channels.console shell --model "$model" --endpoints "$endpoints" \
+    --port "$rasa_port" --interface "${RASA_INTERFACE:-127.0.0.1}" 0<&0 &
   pids+=($!)
   wait "$!"
 else

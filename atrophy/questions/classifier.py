@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-import joblib
 import numpy as np
 import yaml
 from scipy import sparse
@@ -33,6 +32,7 @@ from atrophy.input_policy import LONG_WORDS, SENTENCE_BREAK, word_count
 from atrophy.questions.catalogue import CONTENT_PATH, TOPICS_PATH, match_name, topics
 from atrophy.red_flags.encoder import DEFAULT_MODEL, load_encoder, portable
 from atrophy.red_flags.normalise import normalise
+from atrophy.saved_model import SavedModel
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS_DIR = REPO_ROOT / "data" / "questions" / "corpus"
@@ -151,7 +151,7 @@ def fingerprint(files: Iterable[Path]) -> str:
     return digest.hexdigest()[:16]
 
 
-class TopicClassifier:
+class TopicClassifier(SavedModel):
     """`ranking(text)` -> [(label, probability), ...] best first; `fit` on examples, `save` / `load` with joblib."""
 
     def __init__(
@@ -193,17 +193,6 @@ class TopicClassifier:
         order = np.argsort(-probs)
         return [(self._model.classes_[i], float(probs[i])) for i in order]
 
-    def save(self, path: Path = DEFAULT_PATH) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        joblib.dump(self, path)
-
-    @staticmethod
-    def load(path: str | Path = DEFAULT_PATH) -> "TopicClassifier":
-        model = joblib.load(path)
-        if not isinstance(model, TopicClassifier):
-            raise TypeError(f"{path} does not hold a TopicClassifier")
-        return model
-
 
 @functools.lru_cache(maxsize=2)
 def load_classifier(path: str | Path = DEFAULT_PATH) -> TopicClassifier:
@@ -212,8 +201,4 @@ def load_classifier(path: str | Path = DEFAULT_PATH) -> TopicClassifier:
 
 def train(files: list[Path] | None = None, path: Path = DEFAULT_PATH) -> TopicClassifier:
     files = files or training_files()
-    examples = training_examples(files)
-    model = TopicClassifier().fit([e.text for e in examples], [e.label for e in examples])
-    model.trained_on = fingerprint(files)
-    model.save(path)
-    return model
+    return TopicClassifier.trained(training_examples(files), fingerprint(files), path)

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-import joblib
 import numpy as np
 import yaml
 from scipy import sparse
@@ -34,6 +33,7 @@ from sklearn.linear_model import LogisticRegression
 from atrophy.red_flags.encoder import DEFAULT_MODEL, load_encoder, portable
 from atrophy.red_flags.normalise import normalise
 from atrophy.red_flags.rules import SIGNS, RedFlagDetector, default_detector
+from atrophy.saved_model import SavedModel
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS_DIR = REPO_ROOT / "data" / "red_flags" / "corpus"
@@ -165,7 +165,7 @@ def rule_features(detector: RedFlagDetector, text: str) -> np.ndarray:
     return features
 
 
-class StrokeReportClassifier:
+class StrokeReportClassifier(SavedModel):
     """Probability that a message reports a stroke sign now; `fit` on examples, `save` / `load` with joblib."""
 
     def __init__(self, encoder_folder: str | Path = DEFAULT_MODEL):
@@ -202,17 +202,6 @@ class StrokeReportClassifier:
     def probability(self, text: str) -> float:
         return float(self.probabilities([text])[0])
 
-    def save(self, path: Path = DEFAULT_PATH) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        joblib.dump(self, path)
-
-    @staticmethod
-    def load(path: str | Path = DEFAULT_PATH) -> "StrokeReportClassifier":
-        model = joblib.load(path)
-        if not isinstance(model, StrokeReportClassifier):
-            raise TypeError(f"{path} does not hold a StrokeReportClassifier")
-        return model
-
 
 @functools.lru_cache(maxsize=2)
 def load_classifier(path: str | Path = DEFAULT_PATH) -> StrokeReportClassifier:
@@ -221,8 +210,4 @@ def load_classifier(path: str | Path = DEFAULT_PATH) -> StrokeReportClassifier:
 
 def train(files: list[Path] | None = None, path: Path = DEFAULT_PATH) -> StrokeReportClassifier:
     files = files or training_files()
-    examples = training_examples(files)
-    model = StrokeReportClassifier().fit([e.text for e in examples], [e.label for e in examples])
-    model.trained_on = fingerprint(files)
-    model.save(path)
-    return model
+    return StrokeReportClassifier.trained(training_examples(files), fingerprint(files), path)

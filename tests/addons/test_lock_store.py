@@ -1,17 +1,32 @@
-"""The project's lock store (addons/lock_store.py): atomic ticket locks in Redis (real server) and in memory."""
+"""The project's lock store (addons/lock_store.py): atomic ticket locks in Redis (real server), in an SQLite file
+shared by worker processes, and in memory."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+import random
+import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import uuid
+from contextlib import closing
 
 import pytest
 from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from addons.lock_store import AtomicRedisLockStore, redis_url_from
+from addons.lock_store import (
+    AtomicRedisLockStore,
+    _MemoryQueues,
+    _RedisQueues,
+    _SQLiteQueues,
+    redis_url_from,
+)
+from atrophy.settings import BUILD_DIR
 from tests.support import services
 from tests.support.paths import ROOT
 
@@ -24,10 +39,35 @@ def redis_url() -> str:
     return f"redis://{host}:{port}/{REDIS_TEST_DB}"
 
 
-@pytest.fixture(params=["redis", "memory"])
-def make_store(request):
-    """A factory of lock stores sharing one backend, as replicas share Redis (memory: one shared instance)."""
+def _sqlite_rows(db) -> list:
+    with closing(sqlite3.connect(db)) as check:
+        return (
+            check.execute("SELECT * FROM lock_tickets").fetchall()
+            + check.execute("SELECT * FROM lock_counters").fetchall()
+        )
+
+
+@pytest.fixture(params=["redis", "sqlite", "memory"])
+def make_store(request, monkeypatch, tmp_path):
+    """A factory of lock stores sharing one backend, as replicas share Redis and the Sanic workers of one server
+    share the SQLite file (memory: one shared instance)."""
     prefix = f"test:{uuid.uuid4().hex}:"
+    monkeypatch.delenv("SANIC_WORKERS", raising=False)
+    if request.param == "sqlite":
+        monkeypatch.delenv("ATROPHY_REDIS_URL", raising=False)
+        monkeypatch.setenv("SANIC_WORKERS", "2")
+        db = tmp_path / "locks.db"
+        sqlite_stores = []
+
+        def make_sqlite():
+            sqlite_stores.append(AtomicRedisLockStore(key_prefix=prefix, poll_interval=0.002, lock_db=db))
+            assert isinstance(sqlite_stores[-1].queues, _SQLiteQueues) and not sqlite_stores[-1].in_memory
+            return sqlite_stores[-1]
+
+        yield make_sqlite
+        if sqlite_stores:
+            assert _sqlite_rows(db) == [], "tickets or counters left in the SQLite file"
+        return
     if request.param == "memory":
         shared = AtomicRedisLockStore(key_prefix=prefix, poll_interval=0.002)
         assert shared.in_memory
@@ -149,6 +189,7 @@ def test_two_replicas_never_hold_the_same_conversation_at_once(make_store):
 
 def test_configuration_from_endpoints_and_environment(monkeypatch, redis_url):
     monkeypatch.delenv("ATROPHY_REDIS_URL", raising=False)
+    monkeypatch.delenv("SANIC_WORKERS", raising=False)
     assert redis_url_from(None) is None
     assert redis_url_from(EndpointConfig(url="redis-host", port=6380, db=2)) == "redis://redis-host:6380/2"
     assert redis_url_from(EndpointConfig(url="redis://r:1/3")) == "redis://r:1/3"
@@ -157,6 +198,150 @@ def test_configuration_from_endpoints_and_environment(monkeypatch, redis_url):
     assert isinstance(store, AtomicRedisLockStore) and not store.in_memory
     monkeypatch.delenv("ATROPHY_REDIS_URL")
     assert LockStore.create(EndpointConfig(type="addons.lock_store.AtomicRedisLockStore")).in_memory
+
+
+def test_sanic_workers_without_redis_lock_in_one_sqlite_file(monkeypatch, tmp_path, caplog, redis_url):
+    """SANIC_WORKERS > 1 without Redis: the workers share an SQLite file (ATROPHY_LOCK_DB, else the endpoint's
+    lock_db, else build/locks.db); Redis still wins when configured, and one worker keeps the memory queues."""
+    monkeypatch.delenv("ATROPHY_REDIS_URL", raising=False)
+    monkeypatch.delenv("ATROPHY_LOCK_DB", raising=False)
+    monkeypatch.setenv("SANIC_WORKERS", "3")
+    endpoint = EndpointConfig(type="addons.lock_store.AtomicRedisLockStore", lock_db=str(tmp_path / "endpoint.db"))
+    with caplog.at_level(logging.INFO, logger="addons.lock_store"):
+        store = LockStore.create(endpoint)
+    assert isinstance(store.queues, _SQLiteQueues) and not store.in_memory
+    assert store.queues.path == tmp_path / "endpoint.db"
+    assert str(tmp_path / "endpoint.db") in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+
+    monkeypatch.setenv("ATROPHY_LOCK_DB", str(tmp_path / "env.db"))  # the environment wins, as for Redis
+    assert LockStore.create(endpoint).queues.path == tmp_path / "env.db"
+    monkeypatch.setenv("ATROPHY_LOCK_DB", "build/other.db")  # relative: under the project root
+    assert AtomicRedisLockStore().queues.path == BUILD_DIR / "other.db"
+    monkeypatch.delenv("ATROPHY_LOCK_DB")
+    default = AtomicRedisLockStore()
+    assert default.queues.path == BUILD_DIR / "locks.db"  # opened at the first step only: no file made here
+
+    monkeypatch.setenv("ATROPHY_REDIS_URL", redis_url)
+    assert isinstance(LockStore.create(endpoint).queues, _RedisQueues)
+    monkeypatch.delenv("ATROPHY_REDIS_URL")
+    for workers in ("1", "", "many"):
+        monkeypatch.setenv("SANIC_WORKERS", workers)
+        store = LockStore.create(endpoint)
+        assert isinstance(store.queues, _MemoryQueues) and store.in_memory
+
+
+def test_the_sqlite_queues_answer_as_the_memory_queues(tmp_path):
+    """The same random steps on both backends give the same answers (expiry: the behavioural tests above)."""
+    memory, sqlite = _MemoryQueues(), _SQLiteQueues(tmp_path / "locks.db", "p:")
+    rng = random.Random(7)
+    issued: dict[str, list[int]] = {"a": [], "b": [], "c": []}
+    for _ in range(400):
+        cid = rng.choice(sorted(issued))
+        step = rng.choice(["issue", "issue", "acquire", "release", "release", "snapshot", "delete"])
+        if step == "issue":
+            answers = [q.issue(cid, 60) for q in (memory, sqlite)]
+            issued[cid].append(answers[0])
+        elif step == "delete":  # its answer may differ (memory: True for an emptied queue), what it leaves not
+            for q in (memory, sqlite):
+                q.delete(cid)
+        if step in ("snapshot", "delete"):
+            answers = [[number for number, _ in q.snapshot(cid)] for q in (memory, sqlite)]
+        else:
+            ticket = rng.choice(issued[cid] + [0, 999])
+            answers = [getattr(q, step)(cid, ticket) for q in (memory, sqlite)]
+        assert answers[0] == answers[1], (step, cid, answers)
+    for cid in issued:
+        sqlite.delete(cid)
+    assert _sqlite_rows(tmp_path / "locks.db") == []
+
+
+# One Sanic worker: a separate process whose store locks `cid` `turns` times, writing a start and an end line
+# around a short await inside the lock. Rasa's patches (TensorFlow: seconds per process) are not what is tested.
+_WORKER = r"""
+import asyncio, os, sys, types
+
+sys.modules["addons.rasa_patches"] = types.SimpleNamespace(install=lambda: None)
+from addons.lock_store import AtomicRedisLockStore
+
+db, cid, out, turns = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+store = AtomicRedisLockStore(lock_db=db, poll_interval=0.001)
+print(type(store.queues).__name__, flush=True)
+sys.stdin.readline()  # every worker starts at once
+
+
+def write(line):
+    with open(out, "a") as f:  # O_APPEND: each line lands whole
+        f.write(line + "\n")
+
+
+async def main():
+    for _ in range(turns):
+        async with store.lock(cid, lock_lifetime=30, wait_time_in_seconds=0.001):
+            write(f"start {os.getpid()}")
+            await asyncio.sleep(0.003)
+            write(f"end {os.getpid()}")
+
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("workers", ["3", "1"], ids=["sqlite", "memory-each-process-alone"])
+def test_worker_processes_never_hold_the_same_conversation_at_once(tmp_path, workers):
+    """Three processes (the Sanic workers of one server) lock one conversation many times: with SANIC_WORKERS > 1
+    their critical sections never overlap. The control, one worker's in-memory queues in each process, shows that
+    the check sees overlaps when the processes do not share a lock."""
+    processes, turns = 3, 30
+    out = tmp_path / "sections.log"
+    env = {k: v for k, v in os.environ.items() if k not in ("ATROPHY_REDIS_URL", "ATROPHY_LOCK_DB")}
+    env["SANIC_WORKERS"] = workers
+    argv = [sys.executable, "-c", _WORKER, str(tmp_path / "locks.db"), "slack:U1", str(out), str(turns)]
+    logs = [open(tmp_path / f"worker{i}.err", "w") for i in range(processes)]
+    procs = [
+        subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True, cwd=ROOT, env=env)
+        for log in logs
+    ]
+    try:
+        backends = [p.stdout.readline().strip() for p in procs]
+        errors = "".join((tmp_path / f"worker{i}.err").read_text()[-2000:] for i in range(processes))
+        assert backends == ["_SQLiteQueues" if workers != "1" else "_MemoryQueues"] * processes, errors
+        for p in procs:
+            p.stdin.write("go\n")
+            p.stdin.close()
+        codes = [p.wait(timeout=60) for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        for log in logs:
+            log.close()
+    errors = "".join((tmp_path / f"worker{i}.err").read_text()[-2000:] for i in range(processes))
+    assert codes == [0] * processes, errors
+
+    lines = out.read_text().splitlines()
+    assert len(lines) == 2 * processes * turns
+    inside, overlaps = set(), 0
+    for line in lines:
+        kind, pid = line.split()
+        if kind == "start":
+            overlaps += bool(inside)
+            inside.add(pid)
+        else:
+            inside.discard(pid)
+    if workers == "1":
+        assert overlaps > 0, "the control found no overlap: the check cannot fail"
+        return
+    assert overlaps == 0
+    # Strictly alternating start/end pairs of one process each...
+    assert all(
+        a.split() == ["start", b.split()[1]] and b.startswith("end ") for a, b in zip(lines[::2], lines[1::2])
+    ), lines
+    # ...from processes that really contended (the ticket queue hands the lock from one to the next).
+    holders = [line.split()[1] for line in lines[::2]]
+    assert sum(a != b for a, b in zip(holders, holders[1:])) >= turns, holders
+    assert _sqlite_rows(tmp_path / "locks.db") == []
 
 
 def test_a_conversations_keys_share_one_redis_cluster_slot(redis_url):

@@ -74,7 +74,7 @@ def reach(bot, before: list[str]) -> list[dict]:
 
 def play(bot, state_events: list[dict], text: str) -> tuple[None, list[dict]]:
     """`text` in a new conversation restored to the recorded state (scripts/servers.py: Servers.restore, checked
-    against played turns by tests/test_red_flags_frozen_end_to_end.py)."""
+    against played turns by tests/e2e/test_red_flags_frozen_end_to_end.py)."""
     sender = f"every-{uuid.uuid4()}"
     if state_events:
         bot.restore(sender, state_events)

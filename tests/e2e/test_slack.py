@@ -1,7 +1,7 @@
 """Slack, the way Slack uses the bot: signed Events API requests in, chat.postMessage calls out.
 
 The running Rasa server's Slack channel (addons/channels/slack.py, configured from the environment) posts to a
-local fake of the Slack Web API (tests/fake_apis.py).
+local fake of the Slack Web API (tests/support/fake_apis.py).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The web page's socket.io channel as a socket.io client meets it: server-issued session ids, the input policy.
 
-The browser test (tests/test_web_chat.py) shows the widget working; this one speaks the protocol directly, as a
+The browser test (tests/e2e/test_web_chat.py) shows the widget working; this one speaks the protocol directly, as a
 script could, to check what a browser cannot forge easily: a session id the server never issued, a message over
 the limit, a packet over the size cap.
 """

@@ -1,7 +1,7 @@
 """Telegram, the way Telegram uses the bot: webhook updates in, Bot API calls (sendMessage ...) out.
 
 The running Rasa server's Telegram channel (addons/channels/telegram.py) talks to a local fake Bot API
-(tests/fake_apis.py) that was not running when the server started.
+(tests/support/fake_apis.py) that was not running when the server started.
 """
 
 from __future__ import annotations
