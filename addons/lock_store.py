@@ -59,7 +59,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_KEY_PREFIX = "atrophy:lock:"
 DEFAULT_POLL_INTERVAL = 0.02  # seconds between checks while another ticket holds the lock
 SANIC_WORKERS = "SANIC_WORKERS"  # Rasa's variable: the number of worker processes of one server
-LOCK_DB = "ATROPHY_LOCK_DB"  # the SQLite file the workers share when there is no Redis
+LOCK_DB = settings.LOCK_DB  # the SQLite file the workers share when there is no Redis
 DEFAULT_LOCK_DB = BUILD_DIR / "locks.db"
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds a step waits for another process's step to end before it fails
 
@@ -368,7 +368,7 @@ def sanic_workers() -> int:
 def lock_db_from(endpoint_config: Optional[EndpointConfig]) -> Path:
     """The workers' SQLite file: `ATROPHY_LOCK_DB`, else the endpoint's `lock_db`, else build/locks.db; a relative
     path is under the project root (every worker and every launcher finds the same file whatever its directory)."""
-    configured = os.environ.get(LOCK_DB) or (endpoint_config.kwargs.get("lock_db") if endpoint_config else None)
+    configured = settings.lock_database() or (endpoint_config.kwargs.get("lock_db") if endpoint_config else None)
     return _under_root(configured) if configured else DEFAULT_LOCK_DB
 
 

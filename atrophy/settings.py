@@ -24,6 +24,7 @@ SESSION_SECRET = "ATROPHY_SESSION_SECRET"
 ONCALL_WEBHOOK_URL = "ATROPHY_ONCALL_WEBHOOK_URL"
 ONCALL_SECRET = "ATROPHY_ONCALL_SECRET"
 MODEL = "ATROPHY_MODEL"
+LOCK_DB = "ATROPHY_LOCK_DB"
 
 DEFAULT_EMERGENCY_NUMBER = "911"
 DEFAULT_MAX_MESSAGE_CHARS = 5000
@@ -50,6 +51,12 @@ def emergency_number(default: str = DEFAULT_EMERGENCY_NUMBER) -> str:
 def max_message_chars() -> int:
     """`ATROPHY_MAX_MESSAGE_CHARS`: the longest message a channel takes, 5,000 characters (a long page) by default."""
     return int(_number(MAX_MESSAGE_CHARS, DEFAULT_MAX_MESSAGE_CHARS))
+
+
+def lock_database() -> str | None:
+    """`ATROPHY_LOCK_DB`: the SQLite file in which the worker processes of one Rasa server (SANIC_WORKERS > 1, no
+    Redis) queue for a conversation; unset: the endpoint's `lock_db`, else build/locks.db (addons/lock_store.py)."""
+    return _get(LOCK_DB)
 
 
 def model_path() -> Path:

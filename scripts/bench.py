@@ -10,11 +10,14 @@ model and reports no training time),
 cold start (process start to first answer, each bot starting alone), latency per message p50/p95/p99 for one
 user (300 messages) and for 20 concurrent conversations, throughput, errors (no HTTP 200 with a JSON list:
 refused, 5xx, timed out) and empty replies, and the memory (RSS) of every process of the bot: the Rasa server and,
-for ours, the action server, each with its children. Both bots stay up and are measured in alternating rounds
-(--rounds, default 3), so that other load on the machine falls on both alike. Prints a
-table and JSON with both bots and the ratio ours/stock. Our bot runs as deployed: endpoints.yml (SQL tracker
-store, atomic lock store) with its action server; the stock bot with its defaults (in-memory tracker, no
-action server needed by its stories). Every loop is bounded; nothing leaves 127.0.0.1.
+for ours, the action server, each with its children. Our bot is measured as `make run` serves it (one worker) and,
+on a machine with more than one CPU, also with one Rasa worker per CPU (--workers; conversations serialised across
+the workers through the lock store's SQLite file). All bots stay up and are measured in alternating rounds
+(--rounds, default 3), so that other load on the machine falls on all alike. Prints a table and JSON with the bots,
+the ratios ours/stock and the issue's targets, and writes results/bench.json (with the date and the machine); the
+README's table is generated from it. Our bot runs as deployed: endpoints.yml (SQL tracker store, atomic lock store)
+with its action server; the stock bot with its defaults (in-memory tracker, no action server needed by its stories).
+Every loop is bounded; nothing leaves 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -217,12 +220,28 @@ def ratio(a, b):
     return None
 
 
+OURS = ("atrophy", "atrophy_workers")  # our bot as `make run` serves it, and with --workers worker processes
+
+
+def columns(results: dict) -> list[tuple[str, str]]:
+    """(key, heading) of the bots measured, ours first."""
+    workers = results["config"].get("workers")
+    names = {"atrophy": "atrophy", "atrophy_workers": f"atrophy, {workers} workers", "stock": "stock"}
+    return [(key, names[key]) for key in (*OURS, "stock") if key in results]
+
+
 def report(results: dict, conversations: int) -> str:
-    lines = [f"{'':34} {'atrophy':>12} {'stock':>12} {'ratio':>8}"]
+    bots = columns(results)
+    ours = [key for key, _ in bots if key in OURS]
+    lines = [f"{'':36}" + "".join(f"{h:>22}" for _, h in bots) + "".join(f"{'ratio ' + k:>22}" for k in ours)]
     for label, path in ROWS:
-        ours, stock = pick(results["atrophy"], path), pick(results["stock"], path)
-        r = ratio(ours, stock)
-        lines.append(f"{label.format(n=conversations):34} {str(ours):>12} {str(stock):>12} {'' if r is None else r:>8}")
+        values = [pick(results[key], path) for key, _ in bots]
+        ratios = [ratio(pick(results[key], path), pick(results["stock"], path)) for key in ours]
+        lines.append(
+            f"{label.format(n=conversations):36}"
+            + "".join(f"{str(v):>22}" for v in values)
+            + "".join(f"{'' if r is None else r:>22}" for r in ratios)
+        )
     return "\n".join(lines)
 
 
@@ -295,21 +314,36 @@ def readme_table(results: dict) -> str:
     """The README's benchmark block: when, where, the table and the targets, from results/bench.json."""
     config, host = results["config"], results.get("machine", {})
     n = config["conversations"]
+    bots = columns(results)
+    ours = [key for key, _ in bots if key in OURS]
     lines = [
         f"Measured {results.get('date', '?')} on {host.get('cpus', '?')} CPUs ({host.get('cpu', '?')}), "
         f"{host.get('memory_gb', '?')} GB, {host.get('system', '?')}, Python {host.get('python', '?')}, "
-        f"Rasa {host.get('rasa', '?')}; our bot as `make run` serves it ({config.get('setup', 'one worker')}); "
-        f"{config['rounds']} alternating rounds, {config.get('single_messages', '?')} single-user messages and "
-        f"{n} conversations of {config['turns']} messages per round.",
+        f"Rasa {host.get('rasa', '?')}; {config['rounds']} alternating rounds of "
+        f"{round(config.get('single_messages', 0) / config['rounds'])} single-user messages and {n} conversations "
+        f"of {config['turns']} messages. `atrophy` is our bot as `make run` serves it (one worker)"
+        + (
+            f"; `atrophy, {config['workers']} workers` the same with SANIC_WORKERS={config['workers']}"
+            if len(ours) > 1
+            else ""
+        )
+        + ". Memory is the resident memory of every process of the bot (forked workers count their shared pages "
+        "again).",
         "",
-        "| measure | atrophy | stock | ratio |",
-        "| --- | ---: | ---: | ---: |",
+        "| measure | " + " | ".join(h for _, h in bots) + " | " + " | ".join(f"ratio {k}/stock" for k in ours) + " |",
+        "| --- |" + " ---: |" * (len(bots) + len(ours)),
     ]
     for label, path in ROWS:
-        ours, stock = pick(results["atrophy"], path), pick(results["stock"], path)
-        r = ratio(ours, stock)
-        lines.append(f"| {label.format(n=n)} | {ours} | {stock} | {'' if r is None else r} |")
-    lines += ["", "| target (issue 13) | value | met |", "| --- | ---: | --- |"]
+        values = [pick(results[key], path) for key, _ in bots]
+        ratios = [ratio(pick(results[key], path), pick(results["stock"], path)) for key in ours]
+        lines.append(
+            f"| {label.format(n=n)} | "
+            + " | ".join(str(v) for v in values)
+            + " | "
+            + " | ".join("" if r is None else str(r) for r in ratios)
+            + " |"
+        )
+    lines += ["", "| target (issue 13), our default set-up | value | met |", "| --- | ---: | --- |"]
     for name, t in results.get("targets", {}).items():
         value = next(v for k, v in t.items() if k != "met")
         lines.append(f"| {name} | {value} | {'yes' if t['met'] else '**no**'} |")
@@ -329,6 +363,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="do not time a fresh training of our bot; serve the existing model instead",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="also measure our bot with this many Rasa workers (SANIC_WORKERS; default: the CPUs; 1: not at all)",
+    )
     parser.add_argument("--single-messages", type=int, default=300, help="single-user messages, over all rounds")
     parser.add_argument("--json-out", type=Path, default=ROOT / "results" / "bench.json")
     parser.add_argument("--readme", action="store_true", help="also write the README's table")
@@ -347,6 +387,7 @@ def main(argv: list[str] | None = None) -> int:
             "conversations": args.conversations,
             "rounds": args.rounds,
             "single_messages": args.single_messages,
+            "workers": args.workers,
             "host": "127.0.0.1",
         },
     }
@@ -381,54 +422,60 @@ def main(argv: list[str] | None = None) -> int:
             our_model = tmp / "ours" / "model.tar.gz"
             print(f"our bot trained in {our_train} s", flush=True)
 
-        # Both bots stay up; they are measured in alternating rounds so that the load of the machine falls on
-        # both alike. Each starts alone, for a clean cold start.
-        ours = Bot(
-            "atrophy",
-            Servers(
+        # The bots stay up; they are measured in alternating rounds so that the load of the machine falls on
+        # all alike. Each starts alone, for a clean cold start.
+        def ours(name: str, extra_env: dict[str, str]) -> Bot:
+            servers = Servers(
                 tmp,
-                name="atrophy",
+                name=name,
                 model=our_model,
-                env=our_env,
+                env={**our_env, **extra_env},
                 stores=project_stores(),
                 ready_statuses=(200,),
                 timeout=300,
-            ),
-            OUR_MESSAGES,
+            )
+            return Bot(name, servers, OUR_MESSAGES)
+
+        bots = {"atrophy": ours("atrophy", {})}
+        if args.workers > 1:
+            # the same bot with several worker processes: conversations serialised through the SQLite lock file
+            bots["atrophy_workers"] = ours(
+                "atrophy_workers", {"SANIC_WORKERS": str(args.workers), "ATROPHY_LOCK_DB": str(tmp / "locks.db")}
+            )
+        stock_servers = Servers(
+            tmp,
+            name="stock",
+            model=stock_models[-1],
+            cwd=stock_dir,
+            credentials=None,
+            env={"RASA_CACHE_DIRECTORY": str(tmp / "stock-cache")},
+            with_actions=False,
+            ready_statuses=(200,),
+            timeout=300,
         )
-        stock = Bot(
-            "stock",
-            Servers(
-                tmp,
-                name="stock",
-                model=stock_models[-1],
-                cwd=stock_dir,
-                credentials=None,
-                env={"RASA_CACHE_DIRECTORY": str(tmp / "stock-cache")},
-                with_actions=False,
-                ready_statuses=(200,),
-                timeout=300,
-            ),
-            STOCK_MESSAGES,
-        )
+        bots["stock"] = Bot("stock", stock_servers, STOCK_MESSAGES)
         try:
-            cold = {"atrophy": ours.start(), "stock": stock.start()}
+            cold = {name: bot.start() for name, bot in bots.items()}
+            order = list(bots.values())
             for number in range(args.rounds):
-                for bot in (ours, stock) if number % 2 == 0 else (stock, ours):
+                for bot in order[number % len(order) :] + order[: number % len(order)]:
                     bot.round(number, args)
                 print(f"round {number + 1}/{args.rounds} measured", flush=True)
-            results["atrophy"] = {"train_s": our_train, "cold_start_s": cold["atrophy"], **ours.results()}
-            results["stock"] = {"train_s": stock_train, "cold_start_s": cold["stock"], **stock.results()}
+            for name, bot in bots.items():
+                train_s = stock_train if name == "stock" else our_train
+                results[name] = {"train_s": train_s, "cold_start_s": cold[name], **bot.results()}
         finally:
-            ours.stop()
-            stock.stop()
+            for bot in bots.values():
+                bot.stop()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    results["ratio_atrophy_to_stock"] = {
-        label.format(n=args.conversations): ratio(pick(results["atrophy"], path), pick(results["stock"], path))
-        for label, path in ROWS
-    }
+    for key in OURS:
+        if key in results:
+            results[f"ratio_{key}_to_stock"] = {
+                label.format(n=args.conversations): ratio(pick(results[key], path), pick(results["stock"], path))
+                for label, path in ROWS
+            }
     results["targets"] = targets(results)
     print()
     print(report(results, args.conversations))
