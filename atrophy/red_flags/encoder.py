@@ -51,6 +51,20 @@ class SentenceEncoder:
         return tf.math.l2_normalize(mean, axis=1)
 
     def embed(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """Unit vectors of `texts`. A single text (a chat message) is looked up in a small cache first: the red-flag
+        and the topic classifiers both encode the same corrected message, and the encoder pass is the largest part
+        of their cost."""
+        if len(texts) == 1:
+            return self._one(texts[0] or "")[None, :]
+        return self._batch(texts, batch_size)
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 (one encoder per process, loaded once: the cache lives as long)
+    def _one(self, text: str) -> np.ndarray:
+        vector = self._batch([text], 1)[0]
+        vector.flags.writeable = False  # shared by every caller: nobody may change it
+        return vector
+
+    def _batch(self, texts: list[str], batch_size: int) -> np.ndarray:
         out = []
         for start in range(0, len(texts), batch_size):
             batch = [t or "" for t in texts[start : start + batch_size]]
