@@ -274,6 +274,7 @@ class ActionAnswerQuestion(Action):
             dispatcher.utter_message(response="utter_which_topic", buttons=self.topic_buttons(choice.offer))
             return []
         try:
+            knowledge_base_ready()
             reply, events = self.answer_topic(choice.topic, text)
         except SQLAlchemyError:
             logger.exception("Knowledge base query failed in %s", self.name())

@@ -80,8 +80,18 @@ def test_importing_the_actions_writes_no_database(tmp_path):
     assert not database.exists()
 
 
-def test_the_first_answer_builds_a_missing_knowledge_base(tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    "action, intent",
+    [
+        (actions.ActionListCauses, "ask_causes"),
+        (actions.ActionAnswerQuestion, "ask_question"),
+        (actions.ActionQueryAtrophyKnowledgeBase, "query_knowledge_base"),
+    ],
+)
+def test_the_first_answer_builds_a_missing_knowledge_base(tmp_path, monkeypatch, action, intent):
+    """Every action that answers from the knowledge base builds it when it is missing (a fresh database)."""
     database = tmp_path / "fresh" / "kb.db"
     monkeypatch.setenv("ATROPHY_DB_URL", f"sqlite:///{database}")
-    messages, _ = run(actions.ActionListCauses(), make_tracker("what causes muscle atrophy?", "ask_causes"))
-    assert database.exists() and "Disuse atrophy" in messages[0]["text"]
+    topic = [{"entity": "question_topic", "value": "causes", "label": "causes", "label_confidence": 0.9}]
+    messages, _ = run(action(), make_tracker("what causes muscle atrophy?", intent, entities=topic))
+    assert database.exists() and "Disuse atrophy" in messages[0]["text"], messages

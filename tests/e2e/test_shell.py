@@ -10,6 +10,7 @@ import time
 import pexpect
 import pytest
 import requests
+import yaml
 
 from atrophy.settings import model_path
 from scripts.processes import base_env, free_port
@@ -31,7 +32,7 @@ def start_shell(tmp_path, log) -> tuple[pexpect.spawn, int, int]:
     """`scripts/run.sh shell` in a pseudo-terminal on free ports: (the shell, the action port, the Rasa port)."""
     action_port, rasa_port = free_port(), free_port()
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    endpoints.write_text(yaml.safe_dump({"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"}}))
     env = base_env(
         ACTION_PORT=str(action_port),
         RASA_PORT=str(rasa_port),
@@ -97,6 +98,32 @@ def listening_addresses(port: int) -> set[str]:
     return found
 
 
+def allowed_origin(rasa_port: int, origin: str) -> str | None:
+    """The Access-Control-Allow-Origin the Rasa server gives a browser page at `origin`."""
+    response = requests.post(
+        f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
+        json={"sender": "cors-check", "message": "hello"},
+        headers={"Origin": origin},
+        timeout=60,
+    )
+    return response.headers.get("Access-Control-Allow-Origin")
+
+
+def server_environment(port: int) -> dict[str, str]:
+    """The environment of the process serving `port` (found by its command line), from /proc."""
+    for proc in os.listdir("/proc"):
+        if not proc.isdigit():
+            continue
+        try:
+            command = open(f"/proc/{proc}/cmdline", "rb").read().split(b"\0")
+            if b"run" in command and b"--port" in command and str(port).encode() in command:
+                pairs = open(f"/proc/{proc}/environ", "rb").read().split(b"\0")
+                return dict(p.decode(errors="replace").split("=", 1) for p in pairs if b"=" in p)
+        except OSError:
+            continue
+    raise AssertionError(f"no process serves port {port}")
+
+
 def test_closing_the_terminal_stops_every_server_of_the_shell_and_they_listen_on_loopback_only(tmp_path):
     with open(tmp_path / "shell.log", "w") as log:
         shell, action_port, rasa_port = start_shell(tmp_path, log)
@@ -124,12 +151,14 @@ def test_closing_the_terminal_stops_every_server_of_the_shell_and_they_listen_on
 
 def test_make_run_stops_every_server_on_sigterm(tmp_path):
     """`scripts/run.sh server` (what `make run` starts): the action server, the web page and the Rasa server all
-    listen on loopback only, and SIGTERM to the script (a service manager stopping it) stops all three."""
+    listen on loopback only; Rasa's HTTP API answers only with the token of RASA_AUTH_TOKEN; CORS allows the web
+    page's origin and no other; the Rasa server runs with telemetry off; and SIGTERM to the script (a service manager
+    stopping it) stops all three."""
     import subprocess
 
     action_port, rasa_port, web_port = free_port(), free_port(), free_port()
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    endpoints.write_text(yaml.safe_dump({"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"}}))
     env = base_env(
         ACTION_PORT=str(action_port),
         RASA_PORT=str(rasa_port),
@@ -138,7 +167,7 @@ def test_make_run_stops_every_server_on_sigterm(tmp_path):
         ATROPHY_ENDPOINTS=str(endpoints),
         ATROPHY_DB_URL=f"sqlite:///{tmp_path / 'kb.db'}",
     )
-    env.pop("RASA_AUTH_TOKEN", None)
+    env["RASA_AUTH_TOKEN"] = token = "run-sh-test-token"
     with open(tmp_path / "run.log", "wb") as log:
         script = subprocess.Popen(
             ["bash", str(ROOT / "scripts" / "run.sh"), "server"],
@@ -161,6 +190,13 @@ def test_make_run_stops_every_server_on_sigterm(tmp_path):
                 json={"sender": "run-check", "message": STROKE},
             ).json()
             assert reply and (reply[0].get("custom") or {}).get("emergency") is True
+            tracker = f"http://127.0.0.1:{rasa_port}/conversations/run-check/tracker"
+            assert requests.get(tracker, timeout=30).status_code in (401, 403)  # no token: refused
+            assert requests.get(tracker, params={"token": token}, timeout=30).ok
+            page, other = f"http://localhost:{web_port}", "http://attacker.example"
+            assert allowed_origin(rasa_port, page) == page
+            assert allowed_origin(rasa_port, other) in (None, "")
+            assert server_environment(rasa_port).get("RASA_TELEMETRY_ENABLED") == "false"
             script.send_signal(signal.SIGTERM)
             script.wait(timeout=30)
             still_open = [p for p in (action_port, rasa_port, web_port) if port_open(p)]

@@ -1,4 +1,5 @@
-"""Security footing: API only with a token, CORS limited, telemetry off, no secrets in the repository."""
+"""No secrets in the repository. (The running servers' security footing, API only with a token, CORS limited to
+the web page, telemetry off, is tested on `make run` itself: tests/e2e/test_shell.py.)"""
 
 from __future__ import annotations
 
@@ -6,24 +7,6 @@ import re
 import subprocess
 
 from tests.support.paths import ROOT
-
-RUN_SH = (ROOT / "scripts" / "run.sh").read_text()
-
-
-def test_http_api_only_with_a_token():
-    assert re.search(
-        r'if \[ -n "\$\{RASA_AUTH_TOKEN:-\}" \]; then api_args=\(--enable-api --auth-token '
-        r'"\$RASA_AUTH_TOKEN"\)',
-        RUN_SH,
-    )
-    assert '"${api_args[@]}"' in RUN_SH
-    assert RUN_SH.count("--enable-api") == 1  # nowhere unconditionally
-
-
-def test_cors_is_limited_to_the_widget_origin_and_telemetry_is_off():
-    assert '--cors "${web_origins[@]}"' in RUN_SH and "'*'" not in RUN_SH and '"*"' not in RUN_SH
-    assert "RASA_TELEMETRY_ENABLED=false" in RUN_SH
-    assert "export RASA_TELEMETRY_ENABLED := false" in (ROOT / "Makefile").read_text()
 
 
 def test_no_secrets_are_committed():
