@@ -24,7 +24,7 @@ TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) \
 	$(SPACY_PIPELINE) $(ENCODER)
 
 .PHONY: help install build train run shell validate test test-rasa test-pytest lock clean web chromium test-nlu lint
-.PHONY: audit bench bench-figures replicas retention eval-red-flags red-flag-figures content-check content-list question-figures
+.PHONY: audit bench bench-figures profile replicas retention eval-red-flags red-flag-figures content-check content-list question-figures
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -129,6 +129,9 @@ chromium:  ## install Debian's chromium for the browser tests (no-op when /usr/b
 
 bench: build train  ## benchmark against a stock `rasa init` bot (latency, throughput, memory, cold start, training) into results/bench.json and the README
 	$(BIN)/python scripts/bench.py --readme
+
+profile: build train  ## py-spy on the Rasa server under the bench's 20-conversation load: seconds per part of a message's path
+	$(BIN)/python scripts/profile_server.py
 
 bench-figures: install  ## the README's benchmark table from results/bench.json
 	$(BIN)/python scripts/bench.py --readme-only

@@ -57,7 +57,9 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         options = create_engine_kwargs(engine_url)
         if engine_url.get_backend_name() == "postgresql":
             options["connect_args"] = {**options.get("connect_args", {}), "connect_timeout": CONNECT_TIMEOUT}
-        self.engine = sa.create_engine(engine_url, pool_pre_ping=True, hide_parameters=True, **options)
+        # (An SQLite file cannot restart under a pooled connection: no ping, which cost a round trip per query.)
+        ping = engine_url.get_backend_name() != "sqlite"
+        self.engine = sa.create_engine(engine_url, pool_pre_ping=ping, hide_parameters=True, **options)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)

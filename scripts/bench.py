@@ -169,8 +169,13 @@ class Bot:
         return cold_start
 
     def round(self, number: int, args: argparse.Namespace) -> None:
+        # One user at a time, in conversations of --turns messages: one conversation of hundreds of turns would
+        # measure how Rasa reloads a long history (every message reads the whole session back), which no chat has.
         single = max(1, round(args.single_messages / args.rounds))
-        self.runs["single"].append(run_load(self.servers.webhook, self.messages, 1, single, f"{self.name}-1-{number}"))
+        for part in range(0, single, args.turns):
+            turns = min(args.turns, single - part)
+            tag = f"{self.name}-1-{number}-{part}"
+            self.runs["single"].append(run_load(self.servers.webhook, self.messages, 1, turns, tag))
         self.runs["concurrent"].append(
             run_load(self.servers.webhook, self.messages, args.conversations, args.turns, f"{self.name}-n-{number}")
         )
@@ -320,8 +325,9 @@ def readme_table(results: dict) -> str:
         f"Measured {results.get('date', '?')} on {host.get('cpus', '?')} CPUs ({host.get('cpu', '?')}), "
         f"{host.get('memory_gb', '?')} GB, {host.get('system', '?')}, Python {host.get('python', '?')}, "
         f"Rasa {host.get('rasa', '?')}; {config['rounds']} alternating rounds of "
-        f"{round(config.get('single_messages', 0) / config['rounds'])} single-user messages and {n} conversations "
-        f"of {config['turns']} messages. `atrophy` is our bot as `make run` serves it (one worker)"
+        f"{round(config.get('single_messages', 0) / config['rounds'])} single-user messages (one conversation of "
+        f"{config['turns']} messages after another) and {n} concurrent conversations of {config['turns']} messages. "
+        "`atrophy` is our bot as `make run` serves it (one worker)"
         + (
             f"; `atrophy, {config['workers']} workers` the same with SANIC_WORKERS={config['workers']}"
             if len(ours) > 1
