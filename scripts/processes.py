@@ -9,12 +9,8 @@ import signal
 import socket
 import subprocess
 import time
-from pathlib import Path
 
 import requests
-
-ROOT = Path(__file__).resolve().parent.parent
-
 
 # Below Linux's ephemeral range (32768-60999), so outgoing connections cannot take a port between the
 # moment it is chosen and the moment a server binds it.
