@@ -5,6 +5,10 @@ half of the Rasa server's time per message under load (py-spy, docs/performance.
 whose input signature leaves the batch size and the sequence length open, the same pass is traced once and then
 runs as a graph: about 11 ms. The features are the same numbers (the same weights, inputs and operations), so DIET
 sees exactly what it saw before; only the time changes.
+
+The model itself is the one the red-flag and topic classifiers already hold (`atrophy.red_flags.encoder`, loaded once
+per process) when both name the same folder: a second copy of the same weights and graph cost the Rasa server about
+200 MB.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ import tensorflow as tf
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.featurizers.dense_featurizer.lm_featurizer import LanguageModelFeaturizer
+from rasa.nlu.utils.hugging_face.registry import model_tokenizer_dict
+
+from atrophy.red_flags.encoder import load_encoder
 
 _IDS = tf.TensorSpec(shape=(None, None), dtype=tf.int32)
 
@@ -33,6 +40,17 @@ class CompiledLanguageModelFeaturizer(LanguageModelFeaturizer):
             return model(token_ids, attention_mask=attention_mask, training=False)[0]
 
         self._compiled_call = tf.function(call, input_signature=(_IDS, _IDS))
+
+    def _load_model_instance(self) -> None:
+        """Rasa's tokenizer; the BERT model shared with the project's sentence encoder (one copy per process)."""
+        if self.model_name != "bert":
+            super()._load_model_instance()
+            return
+        self.tokenizer = model_tokenizer_dict[self.model_name].from_pretrained(
+            self.model_weights, cache_dir=self.cache_dir
+        )
+        self.model = load_encoder(self.model_weights).model
+        self.pad_token_id = self.tokenizer.unk_token_id  # as Rasa's (it pads with the unknown token)
 
     def _compute_batch_sequence_features(
         self, batch_attention_mask: np.ndarray, padded_token_ids: List[List[int]]

@@ -43,7 +43,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP   # the terminal closed: stop everything started here, as on Ctrl-C
 
-"$bin/rasa" run actions --port "${ACTION_PORT:-5055}" &
+# The action server through rasa_sdk itself (what `rasa run actions` runs, without importing Rasa: 60 MB less).
+"$bin/python" -m rasa_sdk --actions actions --port "${ACTION_PORT:-5055}" &
 pids+=($!)
 
 # The foreground program runs as a child the script waits for, so that a signal reaches the traps at once: bash

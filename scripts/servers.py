@@ -78,7 +78,8 @@ class Servers:
     # -- the action server
     def spawn_actions(self) -> None:
         self.actions = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "actions", "--port", str(self.action_port)],
+            # rasa_sdk's own command, as scripts/run.sh starts it (`rasa run actions` imports Rasa around it)
+            [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
             cwd=self.cwd,
             env=base_env(**self.env),
             stdout=self._log("actions"),

@@ -41,6 +41,11 @@ class SentenceEncoder:
         spec = tf.TensorSpec(shape=(None, None), dtype=tf.int32)
         self._pooled = tf.function(self._pool, input_signature=(spec, spec, spec))
 
+    @property
+    def model(self):
+        """The TensorFlow BERT model (shared with Rasa's featurizer: addons/compiled_lm_featurizer.py)."""
+        return self._model
+
     def _pool(self, input_ids, attention_mask, token_type_ids):
         tf = self._tf
         hidden = self._model(

@@ -47,14 +47,58 @@ def domain_vocabulary() -> frozenset[str]:
     return frozenset(w for w in words if w.isalpha() and len(w) > 2)
 
 
-@functools.lru_cache(maxsize=4)
-def _speller(extra: frozenset[str] = frozenset()) -> SymSpell:
-    speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
-    dictionary = resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt"
-    with resources.as_file(dictionary) as path:
-        speller.load_dictionary(str(path), term_index=0, count_index=1)
-    for word in domain_vocabulary() | extra:
-        speller.create_dictionary_entry(word, DOMAIN_COUNT)
+class _Speller:
+    """One symspellpy dictionary for every vocabulary it is asked with: English plus the lexicon's words, and the
+    words of each `extra` vocabulary (the question topics' names) as they come. The red-flag and the topic
+    classifiers each had a dictionary of their own, 134 MB apiece; this one answers each as its own did: a word added
+    for another vocabulary does not exist, and does not weigh, for a call that does not name it.
+
+    Deletes are indexed on 5-letter prefixes (symspellpy's default, 7, took four times the memory); the candidates
+    found are checked against the whole word either way, and the corrections of every text of the project's corpora
+    came out the same (docs/performance.md)."""
+
+    def __init__(self) -> None:
+        self.symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=5)
+        dictionary = resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt"
+        with resources.as_file(dictionary) as path:
+            self.symspell.load_dictionary(str(path), term_index=0, count_index=1)
+        self.domain = domain_vocabulary()
+        self.added: set[str] = set()
+        self.add(self.domain)
+
+    def add(self, words: frozenset[str]) -> None:
+        for word in words - self.added:
+            self.symspell.create_dictionary_entry(word, DOMAIN_COUNT)
+        self.added |= words
+
+    def count(self, word: str, extra: frozenset[str]) -> int:
+        """The word's weight in the dictionary of the lexicon and `extra` (0: not in it)."""
+        count = self.symspell.words.get(word, 0)
+        if word in self.added and word not in self.domain and word not in extra:
+            count -= DOMAIN_COUNT
+        return count
+
+    def closest(self, word: str, distance: int, extra: frozenset[str]) -> list[tuple[str, int]]:
+        """The known words nearest to `word` (within `distance` edits), with their weights, heaviest first."""
+        found = []
+        for suggestion in self.symspell.lookup(word, Verbosity.ALL, max_edit_distance=distance, transfer_casing=False):
+            count = self.count(suggestion.term, extra)
+            if count > 0:
+                found.append((suggestion.distance, suggestion.term, count))
+        nearest = min((d for d, _, _ in found), default=None)
+        near = [(term, count) for d, term, count in found if d == nearest]
+        return sorted(near, key=lambda pair: -pair[1])
+
+
+@functools.lru_cache(maxsize=1)
+def _shared_speller() -> _Speller:
+    return _Speller()
+
+
+def _speller(extra: frozenset[str]) -> _Speller:
+    speller = _shared_speller()
+    if not extra <= speller.added:
+        speller.add(extra)
     return speller
 
 
@@ -69,14 +113,12 @@ def correct_word(word: str, extra: frozenset[str] = frozenset()) -> str:
         fixed = lexicon.TYPOS[low]
         return fixed.upper() if word.isupper() else fixed
     speller = _speller(extra)
-    if low in speller.words:
+    if speller.count(low, extra) > 0:
         return word
-    suggestions = speller.lookup(
-        low, Verbosity.CLOSEST, max_edit_distance=1 if len(low) <= 5 else 2, transfer_casing=False
-    )
+    suggestions = speller.closest(low, 1 if len(low) <= 5 else 2, extra)
     if not suggestions:
         return word
-    fixed = max(suggestions, key=lambda s: (is_subsequence(low, s.term), s.count)).term
+    fixed = max(suggestions, key=lambda pair: (is_subsequence(low, pair[0]), pair[1]))[0]
     return fixed.upper() if word.isupper() else fixed
 
 

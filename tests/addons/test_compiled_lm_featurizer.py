@@ -52,3 +52,11 @@ def test_compiled_features_are_the_stock_features():
     featurized(compiled_featurizer, ["a much longer message " * 8])
     featurized(compiled_featurizer, ["two words"])
     assert compiled_featurizer._compiled_call.experimental_get_tracing_count() == 1
+
+
+@pytest.mark.skipif(not ENCODER.is_dir(), reason="run `make build` first (the sentence encoder)")
+def test_the_featurizer_and_the_classifiers_share_one_copy_of_the_model():
+    from addons.compiled_lm_featurizer import CompiledLanguageModelFeaturizer
+    from atrophy.red_flags.encoder import load_encoder
+
+    assert make(CompiledLanguageModelFeaturizer).model is load_encoder(ENCODER).model
