@@ -26,6 +26,7 @@ import yaml
 
 from atrophy.questions.judge import Figures
 from scripts.readme_block import write_block
+from scripts.servers import Servers, project_stores
 
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "tests" / "data" / "heldout"
@@ -117,9 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         url = args.url
     else:
-        from tests.servers import Servers
-
-        servers = Servers(Path(tempfile.mkdtemp(prefix="questions-"))).start()
+        workdir = Path(tempfile.mkdtemp(prefix="questions-"))
+        # as `make run` serves it: the SQL tracker store (on a file of its own) and the atomic lock store
+        env = {"ATROPHY_TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}"}
+        servers = Servers(workdir, stores=project_stores(), env=env).start()
         url = servers.url
     try:
         figures = run(url, sets)
