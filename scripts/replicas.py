@@ -129,12 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         for i in range(args.replicas)
     ]
-    stopping = False
-
     def on_signal(signum, frame):  # noqa: ARG001
-        nonlocal stopping
-        stopping = True
-        raise KeyboardInterrupt
+        raise KeyboardInterrupt  # SIGTERM stops the replicas as Ctrl-C does (the finally below)
 
     signal.signal(signal.SIGTERM, on_signal)
     try:
