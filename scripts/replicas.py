@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         for i in range(args.replicas)
     ]
+
     def on_signal(signum, frame):  # noqa: ARG001
         raise KeyboardInterrupt  # SIGTERM stops the replicas as Ctrl-C does (the finally below)
 
