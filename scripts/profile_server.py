@@ -38,7 +38,6 @@ PARTS = [
     ("  - its rules' spaCy pass", "red_flags/rules.py"),
     ("  - the sentence encoder (shared cache)", "red_flags/encoder.py"),
     ("dialogue (_run_prediction_loop)", "_run_prediction_loop"),
-    ("- TED", "ted_policy.py"),
     ("- custom action round trip (RemoteAction.run)", "action.py:run"),
     ("- validation of the action server's reply", "_validate_action_result"),
     ("tracker store (SQL)", "tracker_store.py"),
