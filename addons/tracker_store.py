@@ -89,6 +89,12 @@ class EnvSQLTrackerStore(SQLTrackerStore):
             options["connect_args"] = {**options.get("connect_args", {}), "connect_timeout": CONNECT_TIMEOUT}
         # (An SQLite file cannot restart under a pooled connection: no ping, which cost a round trip per query.)
         ping = engine_url.get_backend_name() != "sqlite"
+        if not ping and engine_url.database not in (None, "", ":memory:"):
+            # SQLAlchemy 1.4 opens and closes a new connection to an SQLite file for every session (two a message,
+            # each setting the pragmas again): a pool keeps them. The server's event loop uses one at a time; a
+            # connection may be returned from another thread than the one that opened it.
+            options["poolclass"] = sa.pool.QueuePool
+            options["connect_args"] = {**options.get("connect_args", {}), "check_same_thread": False}
         self.engine = sa.create_engine(engine_url, pool_pre_ping=ping, hide_parameters=True, **options)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
