@@ -25,6 +25,9 @@ COPY endpoints.yml credentials.yml /app/
 COPY models/atrophy.tar.gz /app/models/atrophy.tar.gz
 # The image holds only the server-side part of the project (no pyproject install): /app is its import root.
 ENV PYTHONPATH=/app RASA_TELEMETRY_ENABLED=false
+# TensorFlow with one thread per operation, one at a time (as scripts/run.sh: docs/performance.md); one replica per
+# core scales it out.
+ENV TF_INTER_OP_PARALLELISM_THREADS=1 TF_INTRA_OP_PARALLELISM_THREADS=1
 USER 1001
 # The official image's entrypoint is `rasa`.
 CMD ["run", "--model", "models/atrophy.tar.gz", "--endpoints", "endpoints.yml", "--credentials", "credentials.yml", \

@@ -455,6 +455,7 @@ def main(argv: list[str] | None = None) -> int:
             cwd=stock_dir,
             credentials=None,
             env={"RASA_CACHE_DIRECTORY": str(tmp / "stock-cache")},
+            serving_env={},  # the stock bot with Rasa's defaults
             with_actions=False,
             ready_statuses=(200,),
             timeout=300,

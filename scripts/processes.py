@@ -42,6 +42,14 @@ def free_port() -> int:
     return free_ports(1)
 
 
+# How the project's Rasa server runs TensorFlow: one thread per operation and one operation at a time. Its models are
+# small and each message runs them on one short text, where TensorFlow's default thread pools (one thread per CPU)
+# cost more in hand-overs than they save: on 2 cores, one thread each served 10-12% more messages a second at 20
+# conversations and answered a single user 4-12 ms sooner (docs/performance.md). scripts/run.sh and the Rasa image
+# set the same; training keeps TensorFlow's defaults.
+SERVING_ENV = {"TF_INTER_OP_PARALLELISM_THREADS": "1", "TF_INTRA_OP_PARALLELISM_THREADS": "1"}
+
+
 def base_env(**extra: str) -> dict[str, str]:
     """The environment every server of the project runs with: telemetry off, loopback (the project is
     importable through its editable install)."""

@@ -17,6 +17,10 @@ bin=.venv/bin
 export RASA_TELEMETRY_ENABLED=false SANIC_HOST="${SANIC_HOST:-127.0.0.1}"
 [ -f .env ] && set -a && . ./.env && set +a
 export SANIC_WORKERS="${SANIC_WORKERS:-1}"   # read by rasa run and by the lock store of every worker
+# TensorFlow with one thread per operation, one operation at a time: faster for these small models on short texts
+# (scripts/processes.py SERVING_ENV, docs/performance.md)
+export TF_INTER_OP_PARALLELISM_THREADS="${TF_INTER_OP_PARALLELISM_THREADS:-1}"
+export TF_INTRA_OP_PARALLELISM_THREADS="${TF_INTRA_OP_PARALLELISM_THREADS:-1}"
 
 rasa_port=${RASA_PORT:-5005}
 web_port=${ATROPHY_WEB_PORT:-8080}

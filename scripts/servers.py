@@ -15,7 +15,7 @@ import requests
 import yaml
 
 from atrophy.settings import PROJECT_ROOT, model_path
-from scripts.processes import base_env, free_port, stop, wait_until
+from scripts.processes import SERVING_ENV, base_env, free_port, stop, wait_until
 
 ROOT = PROJECT_ROOT
 BIN = Path(sys.executable).parent
@@ -42,6 +42,8 @@ class Servers:
     # endpoints.yml sections besides the action server's address, e.g. {"lock_store": {"type": ...}}
     stores: dict[str, Any] = field(default_factory=dict)
     with_actions: bool = True
+    # TensorFlow's threads for the Rasa server, as scripts/run.sh serves the project ({} for a bot of other defaults)
+    serving_env: dict[str, str] = field(default_factory=lambda: dict(SERVING_ENV))
     name: str = ""  # prefix of the log files, when several sets share a workdir
     # A Rasa server that answers 503 is up, but its conversation stores are not (addons/reply_without_conversation)
     ready_statuses: tuple[int, ...] = (200, 503)
@@ -116,7 +118,7 @@ class Servers:
         self.rasa = subprocess.Popen(
             command + self.rasa_args,
             cwd=self.cwd,
-            env=base_env(**self.env),
+            env=base_env(**{**self.serving_env, **self.env}),
             stdout=self._log("rasa"),
             stderr=subprocess.STDOUT,
         )

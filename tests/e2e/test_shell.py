@@ -196,7 +196,9 @@ def test_make_run_stops_every_server_on_sigterm(tmp_path):
             page, other = f"http://localhost:{web_port}", "http://attacker.example"
             assert allowed_origin(rasa_port, page) == page
             assert allowed_origin(rasa_port, other) in (None, "")
-            assert server_environment(rasa_port).get("RASA_TELEMETRY_ENABLED") == "false"
+            environment = server_environment(rasa_port)
+            assert environment.get("RASA_TELEMETRY_ENABLED") == "false"
+            assert environment.get("TF_INTRA_OP_PARALLELISM_THREADS") == "1"  # the set-up the bench measures
             script.send_signal(signal.SIGTERM)
             script.wait(timeout=30)
             still_open = [p for p in (action_port, rasa_port, web_port) if port_open(p)]
