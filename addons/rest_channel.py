@@ -37,6 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from addons.reply_without_conversation import reply_without_conversation
+from addons.startup_gc import freeze_startup_objects
 from atrophy.conversation_ids import reserved
 from atrophy.input_policy import MAX_METADATA_CHARS, clean_text, max_message_chars
 
@@ -105,6 +106,7 @@ class SafeRestInput(RestInput):
         """Rasa's two routes (`/` and `/webhook`, streaming included), with the input check before them and the
         reply without a conversation when the message cannot be handled."""
         blueprint = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+        blueprint.listener("after_server_start")(freeze_startup_objects)  # addons/startup_gc.py
 
         @blueprint.on_request
         async def check(request: Request) -> Optional[HTTPResponse]:
