@@ -120,23 +120,18 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         saved = self._saved.pop(sender_id, None)
         with self.session_scope() as session:
             last_id = self._last_event_id(session, sender_id)
-            if (
-                saved is not None
-                and last_id is not None
-                and saved.last_id == last_id
-                and saved.tracker is not None
-                and len(saved.tracker.events) == saved.stored
-            ):
-                tracker = saved.tracker
-            else:
-                rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
-                events = [json.loads(row.data) for row in rows]
-                tracker = (
-                    DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-                    if self.domain and events
-                    else None
-                )
-                last_id = max((row.id for row in rows), default=last_id) if rows else last_id
+        if (
+            saved is not None
+            and last_id is not None
+            and saved.last_id == last_id
+            and saved.tracker is not None
+            and len(saved.tracker.events) == saved.stored
+        ):
+            tracker = saved.tracker
+        else:
+            # Rasa's own read. Anything written after the id above makes the next save find the database changed
+            # and fall back to Rasa's count: never a lost or repeated event.
+            tracker = await super().retrieve(sender_id)
         self._handed_out.pop(sender_id, None)
         self._handed_out[sender_id] = _Saved(tracker, last_id, len(tracker.events) if tracker else 0, now)
         return tracker

@@ -38,7 +38,7 @@ PARTS = [
     ("  - its rules' spaCy pass", "red_flags/rules.py"),
     ("  - the sentence encoder (shared cache)", "red_flags/encoder.py"),
     ("dialogue (_run_prediction_loop)", "_run_prediction_loop"),
-    ("- custom action round trip (RemoteAction.run)", "action.py:run"),
+    ("- custom action round trip (RemoteAction.run)", "action.py:run"),  # file:function, not every `run`
     ("- validation of the action server's reply", "_validate_action_result"),
     ("tracker store (SQL)", "tracker_store.py"),
     ("lock store", "lock_store.py"),
@@ -64,10 +64,12 @@ def summarise(folded: Path) -> list[tuple[str, float, float]]:
 
 
 def _passes(stack: str, fragment: str) -> bool:
-    if ":" in fragment and fragment.endswith(("run",)):
-        file_name, function = fragment.split(":")
-        return any(frame.startswith(f"{function} (") and f"/{file_name}" in frame for frame in stack.split(";"))
-    return fragment in stack
+    """Whether a sampled stack passes through `fragment`: "file.py:function" names one frame exactly (a
+    frame reads "function (path/file.py:line)"); anything else is a text found anywhere on the stack."""
+    if ":" not in fragment:
+        return fragment in stack
+    file_name, function = fragment.split(":")
+    return any(frame.startswith(f"{function} (") and f"/{file_name}:" in frame for frame in stack.split(";"))
 
 
 def main(argv: list[str] | None = None) -> int:

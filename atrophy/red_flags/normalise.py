@@ -97,8 +97,7 @@ def _shared_speller() -> _Speller:
 
 def _speller(extra: frozenset[str]) -> _Speller:
     speller = _shared_speller()
-    if not extra <= speller.added:
-        speller.add(extra)
+    speller.add(extra)  # (words it holds already are skipped)
     return speller
 
 
