@@ -31,6 +31,7 @@ from jsonschema.validators import validator_for
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
 from rasa.core.lock_store import LOCK_LIFETIME
 
+from addons import turn_gate
 from addons.domain_text import render
 from atrophy import settings
 
@@ -98,6 +99,7 @@ class ApologeticRemoteAction(RemoteAction):
         tracker: "DialogueStateTracker",
         domain: "Domain",
     ) -> None:
+        turn_gate.detached()
         try:
             events = await self._run_or_apologise(output_channel, nlg, tracker, domain)
         except Exception as error:  # a rejection: nobody is left to hear it but the log
@@ -114,7 +116,8 @@ class ApologeticRemoteAction(RemoteAction):
         domain: "Domain",
     ) -> List["Event"]:
         try:
-            return await super().run(output_channel, nlg, tracker, domain)
+            async with turn_gate.away():
+                return await super().run(output_channel, nlg, tracker, domain)
         except ActionExecutionRejection:
             raise
         except Exception as error:  # unreachable, timed out, 5xx, malformed answer: all the same to the user

@@ -5,6 +5,9 @@ around (no file of Rasa is edited; each patch is idempotent):
   action server (five times the conversation lock's lifetime). Custom actions are built as `ApologeticRemoteAction`:
   a clear apology (with the emergency number) when the action server fails, a timeout of seconds, and
   `action_record_escalation` run in the background so that the emergency message never waits for it.
+* `addons.turn_gate`: Rasa starts every arriving message at once, so under load a knowledge answer, back from the
+  action server, waited behind every message that arrived meanwhile, and an emergency behind everyone's questions.
+  Messages take their turns in order: an emergency first, a message back from the action server next, then by arrival.
 * `addons.always_reply`: a turn whose predictions end without any bot message (an intent no rule or story covers in
   that state) leaves the person with nothing; the prediction loop is wrapped to answer then.
 
@@ -15,9 +18,10 @@ message, and `rasa run` offers a project no other hook. Swapping one store for R
 
 from __future__ import annotations
 
-from addons import action_fallback, always_reply
+from addons import action_fallback, always_reply, turn_gate
 
 
 def install() -> None:
     action_fallback.install()
     always_reply.install()
+    turn_gate.install()

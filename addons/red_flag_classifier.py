@@ -23,6 +23,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
+from addons import turn_gate
 from addons.input_limit import full_text
 from addons.message_component import MessageComponent
 from atrophy import settings
@@ -56,6 +57,7 @@ class RedFlagClassifier(MessageComponent, IntentClassifier):
         self._decider = load_decider(config.get("classifier_path"), config.get("pipeline_path"))
         # Load the sentence encoder and trace its graph now, so the first person's message is not the slow one.
         self._decider.decide("warming up")
+        turn_gate.decide_with(self._decider.decide)  # decided once per message, before its turn
 
     @property
     def emergency_number(self) -> str:
@@ -65,7 +67,9 @@ class RedFlagClassifier(MessageComponent, IntentClassifier):
         text = full_text(message)  # all of it: the end of a long message may be the stroke report
         entities = list(message.get(ENTITIES) or [])
         entities.append(self._entity("emergency_number", self.emergency_number, text))
-        decision = self._decider.decide(text)
+        decision = turn_gate.decided(text)
+        if decision is None:  # not through a processor's turn (rasa test, /model/parse), or the text changed
+            decision = self._decider.decide(text)
         entities += [self._entity("stroke_concept", concept, text) for concept in sorted(decision.concepts)]
         intent_name, unsure_name = self._config["intent"], self._config["unsure_intent"]
         predicted = (message.get(INTENT) or {}).get("name")

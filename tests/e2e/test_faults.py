@@ -3,7 +3,9 @@
 Bad requests to the REST webhook get a reply or a 4xx, never a 5xx, and the conversation still works; with the
 action server killed, emergencies still escalate and other answers become a clear apology; a missing knowledge
 database is built by the first answer and an unreachable one gives the apology; 50 concurrent conversations x 10
-turns on one server give no error and every event is stored. The action server tests run last: they restart it.
+turns on one server give no error and every event is stored; under load a stroke report goes before the questions
+waiting for their turn, and questions stuck on a hung action server keep nobody else waiting. The action server
+tests run last: they restart it.
 """
 
 from __future__ import annotations
@@ -183,6 +185,30 @@ def test_50_concurrent_conversations_of_10_turns_on_one_server(faulty):
         assert sum(kind == "bot" for kind, _ in events) >= TURNS, sender
 
 
+def test_under_load_an_emergency_is_answered_before_the_questions_waiting_ahead_of_it(faulty):
+    """Twenty questions arrive at once, then a stroke report: the report is answered ahead of the questions that
+    were still waiting for their turn (addons/turn_gate.py), not behind them."""
+    prefix = f"queue-{uuid.uuid4().hex[:6]}-"
+    finished: list[str] = []
+
+    def ask(n: int) -> None:
+        replies = faulty.send(f"{prefix}{n}", CAUSES, timeout=120)
+        assert "Disuse atrophy" in texts(replies), replies
+        finished.append("question")
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        questions = [pool.submit(ask, n) for n in range(20)]
+        time.sleep(0.2)  # every question has arrived; most are waiting for their turn
+        assert not all(q.done() for q in questions), "the questions did not queue: nothing to measure"
+        replies = faulty.send(f"{prefix}stroke", STROKE, timeout=120)
+        finished.append("emergency")
+        assert is_emergency(replies[0]), replies
+        for q in questions:
+            q.result()
+    position = finished.index("emergency")
+    assert position <= 6, f"the emergency was answered after {position} of the 20 questions that came before it"
+
+
 # The action server tests come last: they stop and restart the action server.
 
 
@@ -226,6 +252,29 @@ def test_a_hung_action_server_costs_seconds_not_minutes(faulty):
     finally:
         faulty.actions.send_signal(signal.SIGCONT)
     assert_still_talking(faulty, f"hung-after-{uuid.uuid4()}")
+
+
+def test_questions_stuck_on_a_hung_action_server_keep_nobody_else_waiting(faulty):
+    """Three knowledge questions wait for a hung action server (SIGSTOP) until their timeout; a greeting and a
+    stroke report sent meanwhile are answered at once (a stuck call lets its place go after GRACE_SECONDS)."""
+    faulty.actions.send_signal(signal.SIGSTOP)
+    try:
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            stuck = [pool.submit(faulty.send, f"stuck-{uuid.uuid4()}", CAUSES, 120) for _ in range(3)]
+            time.sleep(1)
+            started = time.monotonic()
+            hello = faulty.send(f"stuck-hello-{uuid.uuid4()}", "hello", timeout=120)
+            stroke = faulty.send(f"stuck-stroke-{uuid.uuid4()}", STROKE, timeout=120)
+            took = time.monotonic() - started
+            assert took < 3, f"a greeting and a stroke report took {took:.1f} s behind the stuck questions"
+            assert not any(q.done() for q in stuck), "the questions were answered: the action server was not hung"
+            assert hello and not texts(hello).startswith(APOLOGY_START), hello
+            assert is_emergency(stroke[0]), stroke
+            for q in stuck:
+                assert texts(q.result()).startswith(APOLOGY_START)
+    finally:
+        faulty.actions.send_signal(signal.SIGCONT)
+    assert_still_talking(faulty, f"stuck-after-{uuid.uuid4()}")
 
 
 def test_unreachable_knowledge_database_gives_the_apology(faulty):
