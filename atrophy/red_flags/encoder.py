@@ -40,6 +40,7 @@ class SentenceEncoder:
         self._model = TFBertModel.from_pretrained(str(folder))
         spec = tf.TensorSpec(shape=(None, None), dtype=tf.int32)
         self._pooled = tf.function(self._pool, input_signature=(spec, spec, spec))
+        self._hidden = tf.function(self._last_hidden_state, input_signature=(spec,))
 
     @property
     def model(self):
@@ -55,6 +56,33 @@ class SentenceEncoder:
         mean = tf.reduce_sum(hidden * mask, axis=1) / tf.maximum(tf.reduce_sum(mask, axis=1), 1e-9)
         return tf.math.l2_normalize(mean, axis=1)
 
+    def _last_hidden_state(self, input_ids):
+        """One unpadded sequence: every position attended, as the tokenizer and Rasa's featurizer give it."""
+        tf = self._tf
+        ones = tf.ones_like(input_ids)
+        return self._model(
+            input_ids=input_ids, attention_mask=ones, token_type_ids=tf.zeros_like(input_ids), training=False
+        ).last_hidden_state
+
+    def hidden_states(self, ids: tuple[int, ...]) -> np.ndarray:
+        """The model's last hidden states (positions x dimensions) of one sequence of word-piece ids, computed once
+        for every component that asks: Rasa's featurizer (for DIET) asks with the ids of the message, the two
+        classifiers with those of the corrected message, which are the same ids whenever the correction changed
+        nothing but case. One encoder pass a message instead of two; read-only, as every caller shares it. Only
+        sequences the classifiers could ask for (`MAX_TOKENS`) are kept: a long message's states are large."""
+        if len(ids) > MAX_TOKENS:
+            return self._pass(ids)
+        return self._kept_pass(ids)
+
+    def _pass(self, ids: tuple[int, ...]) -> np.ndarray:
+        hidden = self._hidden(np.asarray([ids], dtype="int32")).numpy()[0]
+        hidden.flags.writeable = False
+        return hidden
+
+    @functools.lru_cache(maxsize=128)  # noqa: B019 (one encoder per process, loaded once: the cache lives as long)
+    def _kept_pass(self, ids: tuple[int, ...]) -> np.ndarray:
+        return self._pass(ids)
+
     def embed(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         """Unit vectors of `texts`. A single text (a chat message) is looked up in a small cache first: the red-flag
         and the topic classifiers both encode the same corrected message, and the encoder pass is the largest part
@@ -65,7 +93,10 @@ class SentenceEncoder:
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 (one encoder per process, loaded once: the cache lives as long)
     def _one(self, text: str) -> np.ndarray:
-        vector = self._batch([text], 1)[0]
+        ids = self._tokenizer(text, truncation=True, max_length=MAX_TOKENS)["input_ids"]
+        hidden = self.hidden_states(tuple(ids))
+        mean = hidden.mean(axis=0, dtype=np.float32)
+        vector = mean / max(float(np.linalg.norm(mean)), 1e-12)
         vector.flags.writeable = False  # shared by every caller: nobody may change it
         return vector
 
