@@ -9,7 +9,9 @@ trained from the project into a temporary folder, both with an empty cache; --sk
 model and reports no training time),
 cold start (process start to first answer, each bot starting alone), latency per message p50/p95/p99 for one
 user (300 messages) and for 20 concurrent conversations, throughput, errors (no HTTP 200 with a JSON list:
-refused, 5xx, timed out) and empty replies, and the memory (RSS) of every process of the bot: the Rasa server and,
+refused, 5xx, timed out) and empty replies, the same for questions each sent once (every message new: distinct
+questions of the check sets, the same for both bots, since the issue's 8 messages sent again and again are what a
+cache keyed on the text remembers), and the memory (RSS) of every process of the bot: the Rasa server and,
 for ours, the action server, each with its children. Our bot is measured as `make run` serves it (one worker) and,
 on a machine with more than one CPU, also with one Rasa worker per CPU (--workers; conversations serialised across
 the workers through the lock store's SQLite file). All bots stay up and are measured in alternating rounds
@@ -36,6 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
+import yaml
 
 from atrophy.settings import PROJECT_ROOT as ROOT
 from atrophy.settings import model_path
@@ -55,6 +58,22 @@ OUR_MESSAGES = [
     "goodbye",
 ]
 STOCK_MESSAGES = ["hello", "I am feeling great", "are you a bot?", "I am sad", "yes", "thanks", "no", "goodbye"]
+# Besides the issue's load (8 messages again and again, which every cache keyed on the text remembers), both bots
+# get the same questions each sent once: people's own wordings, from the question check sets.
+NEW_TEXT_SETS = sorted((ROOT / "tests" / "data" / "heldout" / "checks").glob("questions-check-*.yml"))
+NEW_TURNS = 6  # each of the conversations of a round, every message new
+NEW_SINGLE = 40  # single-user messages a round, every message new
+
+
+def new_texts() -> list[str]:
+    """Distinct questions of the check sets, in file order."""
+    seen: dict[str, None] = {}
+    for path in NEW_TEXT_SETS:
+        for items in (yaml.safe_load(path.read_text()) or {}).values():
+            for item in items if isinstance(items, list) else []:
+                if isinstance(item, dict) and isinstance(item.get("text"), str) and item["text"].strip():
+                    seen.setdefault(item["text"].strip(), None)
+    return list(seen)
 
 
 def rss_tree_mb(pid: int) -> float:
@@ -91,9 +110,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def run_load(webhook: str, messages: list[str], conversations: int, turns: int, tag: str) -> dict:
+def run_load(
+    webhook: str, messages: list[str], conversations: int, turns: int, tag: str, every_one_new: bool = False
+) -> dict:
     """`conversations` concurrent conversations of `turns` messages; raw latencies (ms), errors (no HTTP 200 with
-    a JSON list: refused, failed, timed out) and empty replies (200 with [], counted apart), elapsed seconds."""
+    a JSON list: refused, failed, timed out) and empty replies (200 with [], counted apart), elapsed seconds.
+    The messages go round `messages`, or, `every_one_new`, each is sent once (`conversations` x `turns` of them)."""
     latencies: list[float] = []
     errors = empty = 0
 
@@ -101,7 +123,7 @@ def run_load(webhook: str, messages: list[str], conversations: int, turns: int, 
         mine, errs, empties = [], 0, 0
         with requests.Session() as http:
             for turn in range(turns):
-                text = messages[(n + turn) % len(messages)]
+                text = messages[n * turns + turn] if every_one_new else messages[(n + turn) % len(messages)]
                 start = time.perf_counter()
                 try:
                     r = http.post(webhook, json={"sender": f"bench-{tag}-{n}", "message": text}, timeout=120)
@@ -155,9 +177,9 @@ def train(cwd: Path, out: Path, extra_env: dict[str, str], log: Path) -> float:
 class Bot:
     """A bot started once by the project's launcher (scripts/servers.py) and measured in rounds."""
 
-    def __init__(self, name: str, servers: Servers, messages: list[str]) -> None:
-        self.name, self.servers, self.messages = name, servers, messages
-        self.runs: dict[str, list[dict]] = {"single": [], "concurrent": []}
+    def __init__(self, name: str, servers: Servers, messages: list[str], new: list[str]) -> None:
+        self.name, self.servers, self.messages, self.new = name, servers, messages, new
+        self.runs: dict[str, list[dict]] = {"single": [], "concurrent": [], "single_new": [], "concurrent_new": []}
 
     def start(self) -> float:
         """Start the servers (the action server first, when there is one); return the Rasa server's cold start:
@@ -179,14 +201,40 @@ class Bot:
         self.runs["concurrent"].append(
             run_load(self.servers.webhook, self.messages, args.conversations, args.turns, f"{self.name}-n-{number}")
         )
+        # the same texts for every bot, none of them sent before
+        per_round = NEW_SINGLE + args.conversations * NEW_TURNS
+        texts = self.new[number * per_round : (number + 1) * per_round]
+        for part in range(0, NEW_SINGLE, args.turns):
+            self.runs["single_new"].append(
+                run_load(
+                    self.servers.webhook,
+                    texts[part : part + args.turns],
+                    1,
+                    min(args.turns, NEW_SINGLE - part),
+                    f"{self.name}-1new-{number}-{part}",
+                    every_one_new=True,
+                )
+            )
+        self.runs["concurrent_new"].append(
+            run_load(
+                self.servers.webhook,
+                texts[NEW_SINGLE:],
+                args.conversations,
+                NEW_TURNS,
+                f"{self.name}-nnew-{number}",
+                every_one_new=True,
+            )
+        )
 
     def results(self) -> dict:
         """Memory of every process of the bot (the Rasa server and, for ours, the action server, with their
         children), after the load."""
         return {
             "rss_mb": round(sum(rss_tree_mb(pid) for pid in self.servers.pids()), 1),
-            "single": summarise(self.runs["single"]),
-            "concurrent": summarise(self.runs["concurrent"]),
+            **{kind: summarise(runs) for kind, runs in self.runs.items()},
+            "new_failures": sum(
+                r["errors"] + r["empty"] for k in ("single_new", "concurrent_new") for r in self.runs[k]
+            ),
         }
 
     def stop(self) -> None:
@@ -210,6 +258,11 @@ ROWS = [
     ("{n} conv.: errors", ("concurrent", "errors")),
     ("{n} conv.: empty replies", ("concurrent", "empty_replies")),
     ("{n} conv.: messages", ("concurrent", "messages")),
+    ("every message new, 1 user: p50 (ms)", ("single_new", "p50_ms")),
+    ("every message new, 1 user: p95 (ms)", ("single_new", "p95_ms")),
+    ("every message new, {n} conv.: p95 (ms)", ("concurrent_new", "p95_ms")),
+    ("every message new, {n} conv.: throughput (msg/s)", ("concurrent_new", "throughput_msg_s")),
+    ("every message new: errors and empty replies", ("new_failures",)),
 ]
 
 
@@ -310,7 +363,7 @@ def targets(results: dict) -> dict:
     }
     failures = sum(
         results["atrophy"][k]["errors"] + results["atrophy"][k]["empty_replies"] for k in ("single", "concurrent")
-    )
+    ) + results["atrophy"].get("new_failures", 0)
     met["0 errors and 0 empty replies"] = {"count": failures, "met": failures == 0}
     return met
 
@@ -440,8 +493,12 @@ def main(argv: list[str] | None = None) -> int:
                 ready_statuses=(200,),
                 timeout=300,
             )
-            return Bot(name, servers, OUR_MESSAGES)
+            return Bot(name, servers, OUR_MESSAGES, texts)
 
+        texts = new_texts()
+        needed = args.rounds * (NEW_SINGLE + args.conversations * NEW_TURNS)
+        if len(texts) < needed:
+            raise SystemExit(f"{len(texts)} distinct check-set questions, {needed} needed for the new-message load")
         bots = {"atrophy": ours("atrophy", {})}
         if args.workers > 1:
             # the same bot with several worker processes: conversations serialised through the SQLite lock file
@@ -460,7 +517,7 @@ def main(argv: list[str] | None = None) -> int:
             ready_statuses=(200,),
             timeout=300,
         )
-        bots["stock"] = Bot("stock", stock_servers, STOCK_MESSAGES)
+        bots["stock"] = Bot("stock", stock_servers, STOCK_MESSAGES, texts)
         try:
             cold = {name: bot.start() for name, bot in bots.items()}
             order = list(bots.values())
