@@ -379,7 +379,9 @@ def readme_table(results: dict) -> str:
         f"{host.get('memory_gb', '?')} GB, {host.get('system', '?')}, Python {host.get('python', '?')}, "
         f"Rasa {host.get('rasa', '?')}; {config['rounds']} alternating rounds of "
         f"{round(config.get('single_messages', 0) / config['rounds'])} single-user messages (one conversation of "
-        f"{config['turns']} messages after another) and {n} concurrent conversations of {config['turns']} messages. "
+        f"{config['turns']} messages after another) and {n} concurrent conversations of {config['turns']} messages, "
+        f"over each bot's 8 messages; then, every message new, {NEW_SINGLE} single-user messages and {n} "
+        f"conversations of {NEW_TURNS} messages a round, distinct questions of the check sets, the same for both bots. "
         "`atrophy` is our bot as `make run` serves it (one worker)"
         + (
             f"; `atrophy, {config['workers']} workers` the same with SANIC_WORKERS={config['workers']}"
