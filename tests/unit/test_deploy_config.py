@@ -149,3 +149,15 @@ def test_each_image_holds_the_files_its_server_reads_and_the_packages_it_imports
     ):
         assert needed in actions, f"the action server image lacks {needed}"
     assert {"rapidfuzz", "sqlalchemy", "pyyaml"} <= installed("actions.Dockerfile")
+
+
+def test_the_rasa_image_and_run_sh_serve_with_the_launchers_tensorflow_threads():
+    """The bench measures the launcher's set-up (scripts/processes.py SERVING_ENV); the Rasa image and scripts/run.sh
+    write the same variables themselves, and must not drift from it."""
+    from scripts.processes import SERVING_ENV
+
+    dockerfile = (ROOT / "deploy" / "rasa.Dockerfile").read_text()
+    image = dict(re.findall(r"\b(TF_\w+)=(\S+)", " ".join(re.findall(r"^ENV (.+)$", dockerfile, re.MULTILINE))))
+    run_sh = dict(re.findall(r'^export (TF_\w+)="\$\{\1:-(\S+?)\}"$', (ROOT / "scripts" / "run.sh").read_text(), re.M))
+    assert image == SERVING_ENV
+    assert run_sh == SERVING_ENV
