@@ -46,6 +46,7 @@ class CompiledLanguageModelFeaturizer(LanguageModelFeaturizer):
     def _load_model_instance(self) -> None:
         """Rasa's tokenizer; the BERT model shared with the project's sentence encoder (one copy per process)."""
         if self.model_name != "bert":
+            self._encoder = None  # another model: Rasa's own, every message through the compiled call
             super()._load_model_instance()
             return
         self.tokenizer = model_tokenizer_dict[self.model_name].from_pretrained(
@@ -58,10 +59,9 @@ class CompiledLanguageModelFeaturizer(LanguageModelFeaturizer):
     def _compute_batch_sequence_features(
         self, batch_attention_mask: np.ndarray, padded_token_ids: List[List[int]]
     ) -> np.ndarray:
-        encoder = getattr(self, "_encoder", None)
-        if encoder is not None and len(padded_token_ids) == 1 and all(batch_attention_mask[0]):
+        if self._encoder is not None and len(padded_token_ids) == 1 and all(batch_attention_mask[0]):
             # A message being answered: the pass the classifiers' encoder makes (or made) for the same ids.
-            return np.array(encoder.hidden_states(tuple(padded_token_ids[0])))[None, ...]
+            return np.array(self._encoder.hidden_states(tuple(padded_token_ids[0])))[None, ...]
         return self._compiled_call(
             tf.convert_to_tensor(np.asarray(padded_token_ids), dtype=tf.int32),
             tf.convert_to_tensor(np.asarray(batch_attention_mask), dtype=tf.int32),

@@ -159,6 +159,11 @@ def summarise(runs: list[dict]) -> dict:
     }
 
 
+def failures(summaries: dict, kinds: tuple[str, ...]) -> int:
+    """Errors and empty replies over the loads `kinds` (summaries of `summarise`; a load not run counts none)."""
+    return sum(summaries[k]["errors"] + summaries[k]["empty_replies"] for k in kinds if k in summaries)
+
+
 def train(cwd: Path, out: Path, extra_env: dict[str, str], log: Path) -> float:
     start = time.monotonic()
     with open(log, "ab") as f:
@@ -190,31 +195,32 @@ class Bot:
         run_load(self.servers.webhook, self.messages, 1, 5, f"{self.name}-warmup")  # lazy parts load on first use
         return cold_start
 
+    def _single_user(self, kind: str, messages: list[str], count: int, turns: int, tag: str, new: bool) -> None:
+        """`count` messages of one user at a time, in conversations of `turns` messages: one conversation of hundreds
+        of turns would measure how Rasa reloads a long history (every message reads the whole session back), which
+        no chat has."""
+        for part in range(0, count, turns):
+            self.runs[kind].append(
+                run_load(
+                    self.servers.webhook,
+                    messages[part : part + turns] if new else messages,
+                    1,
+                    min(turns, count - part),
+                    f"{tag}-{part}",
+                    every_one_new=new,
+                )
+            )
+
     def round(self, number: int, args: argparse.Namespace) -> None:
-        # One user at a time, in conversations of --turns messages: one conversation of hundreds of turns would
-        # measure how Rasa reloads a long history (every message reads the whole session back), which no chat has.
         single = max(1, round(args.single_messages / args.rounds))
-        for part in range(0, single, args.turns):
-            turns = min(args.turns, single - part)
-            tag = f"{self.name}-1-{number}-{part}"
-            self.runs["single"].append(run_load(self.servers.webhook, self.messages, 1, turns, tag))
+        self._single_user("single", self.messages, single, args.turns, f"{self.name}-1-{number}", new=False)
         self.runs["concurrent"].append(
             run_load(self.servers.webhook, self.messages, args.conversations, args.turns, f"{self.name}-n-{number}")
         )
         # the same texts for every bot, none of them sent before
         per_round = NEW_SINGLE + args.conversations * NEW_TURNS
         texts = self.new[number * per_round : (number + 1) * per_round]
-        for part in range(0, NEW_SINGLE, args.turns):
-            self.runs["single_new"].append(
-                run_load(
-                    self.servers.webhook,
-                    texts[part : part + args.turns],
-                    1,
-                    min(args.turns, NEW_SINGLE - part),
-                    f"{self.name}-1new-{number}-{part}",
-                    every_one_new=True,
-                )
-            )
+        self._single_user("single_new", texts, NEW_SINGLE, args.turns, f"{self.name}-1new-{number}", new=True)
         self.runs["concurrent_new"].append(
             run_load(
                 self.servers.webhook,
@@ -229,12 +235,11 @@ class Bot:
     def results(self) -> dict:
         """Memory of every process of the bot (the Rasa server and, for ours, the action server, with their
         children), after the load."""
+        summaries = {kind: summarise(runs) for kind, runs in self.runs.items()}
         return {
             "rss_mb": round(sum(rss_tree_mb(pid) for pid in self.servers.pids()), 1),
-            **{kind: summarise(runs) for kind, runs in self.runs.items()},
-            "new_failures": sum(
-                r["errors"] + r["empty"] for k in ("single_new", "concurrent_new") for r in self.runs[k]
-            ),
+            **summaries,
+            "new_failures": failures(summaries, ("single_new", "concurrent_new")),
         }
 
     def stop(self) -> None:
@@ -361,10 +366,9 @@ def targets(results: dict) -> dict:
         "seconds": train_s,
         "met": train_s is not None and train_s <= TRAINING_LIMIT_S,
     }
-    failures = sum(
-        results["atrophy"][k]["errors"] + results["atrophy"][k]["empty_replies"] for k in ("single", "concurrent")
-    ) + results["atrophy"].get("new_failures", 0)
-    met["0 errors and 0 empty replies"] = {"count": failures, "met": failures == 0}
+    ours = results["atrophy"]
+    count = failures(ours, ("single", "concurrent")) + failures(ours, ("single_new", "concurrent_new"))
+    met["0 errors and 0 empty replies"] = {"count": count, "met": count == 0}
     return met
 
 
