@@ -41,7 +41,8 @@ def test_waiting_messages_get_their_turn_by_priority_then_arrival():
         await asyncio.gather(first, *waiting)
         return order
 
-    assert asyncio.run(scenario()) == ["first", "back", "stroke", "q1", "q2", "q3"]
+    # an emergency goes before everything, the messages coming back from the action server included
+    assert asyncio.run(scenario()) == ["first", "stroke", "back", "q1", "q2", "q3"]
 
 
 def test_no_more_messages_at_work_than_places():
@@ -114,6 +115,96 @@ def test_a_short_action_server_call_keeps_the_place_and_a_long_one_lets_it_go():
     assert asyncio.run(scenario(0.01)) == ["question starts", "question answered", "hello 1", "hello 2"]
     # past the grace, "hello 1" gets the place; the answer is back while it works and goes before "hello 2"
     assert asyncio.run(scenario(0.08)) == ["question starts", "hello 1", "question answered", "hello 2"]
+
+
+def test_an_urgent_message_back_from_the_action_server_goes_before_a_question_back_from_it():
+    """Both let their place go during a long call and are back while another message works: the urgent one stays
+    urgent, so a slow action server never puts an emergency behind other people's questions."""
+
+    async def scenario() -> list[str]:
+        gate, order = TurnGate(places=1), []
+        hold = asyncio.Event()
+
+        async def with_a_call(name: str, priority: int) -> None:
+            async with turn(priority, gate):
+                async with away(grace=0.01):
+                    await asyncio.sleep(0.03)
+                order.append(f"{name} answered")
+
+        async def busy() -> None:
+            async with turn(NEW, gate):
+                order.append("busy")
+                await hold.wait()
+
+        question = asyncio.create_task(with_a_call("question", NEW))
+        await _settle()
+        stroke = asyncio.create_task(with_a_call("stroke", URGENT))  # waits: the question's call holds the place
+        await asyncio.sleep(0.015)  # the question let go; the stroke report took the place and let go in turn
+        other = asyncio.create_task(busy())
+        await asyncio.sleep(0.06)  # both calls are back while "busy" works
+        assert order == ["busy"] and gate.waiting == 2
+        hold.set()
+        await asyncio.gather(question, stroke, other)
+        return order
+
+    assert asyncio.run(scenario()) == ["busy", "stroke answered", "question answered"]
+
+
+def test_while_an_urgent_message_waits_or_works_no_other_message_starts():
+    """Two places: a question is at work, a stroke report takes the other place; the questions waiting start only
+    when the report's turn is over, and the question already at work goes on meanwhile."""
+
+    async def scenario() -> list[str]:
+        gate, order = TurnGate(places=2), []
+        stroke_works, question_works = asyncio.Event(), asyncio.Event()
+
+        async def message(name: str, priority: int, hold: asyncio.Event | None = None) -> None:
+            async with turn(priority, gate):
+                order.append(f"{name} starts")
+                if hold is not None:
+                    await hold.wait()
+                order.append(f"{name} ends")
+
+        at_work = asyncio.create_task(message("at work", NEW, question_works))
+        await _settle()
+        stroke = asyncio.create_task(message("stroke", URGENT, stroke_works))
+        await _settle()
+        waiting = [asyncio.create_task(message(f"q{n}", NEW)) for n in (1, 2)]
+        await _settle()
+        question_works.set()  # frees a place while the report works: no question takes it
+        await _settle()
+        assert order == ["at work starts", "stroke starts", "at work ends"] and gate.waiting == 2
+        stroke_works.set()
+        await asyncio.gather(at_work, stroke, *waiting)
+        return order
+
+    assert asyncio.run(scenario())[3:] == ["stroke ends", "q1 starts", "q1 ends", "q2 starts", "q2 ends"]
+
+
+def test_an_urgent_message_cancelled_while_waiting_lets_the_others_start():
+    async def scenario() -> list[str]:
+        gate, order = TurnGate(places=1), []
+        hold = asyncio.Event()
+
+        async def message(name: str, priority: int) -> None:
+            async with turn(priority, gate):
+                order.append(name)
+                if name == "first":
+                    await hold.wait()
+
+        first = asyncio.create_task(message("first", NEW))
+        await _settle()
+        stroke = asyncio.create_task(message("stroke", URGENT))
+        await _settle()
+        question = asyncio.create_task(message("question", NEW))
+        await _settle()
+        stroke.cancel()  # the client went away
+        await _settle()
+        hold.set()
+        await asyncio.wait_for(asyncio.gather(first, question), 1)
+        return order
+
+    assert asyncio.run(scenario()) == ["first", "question"]
 
 
 def test_away_outside_a_turn_and_in_a_detached_task_holds_nothing():
