@@ -53,7 +53,7 @@ class TurnGate:
     """`places` places, given to waiting messages in order of (priority, arrival). While an urgent message waits for
     a place or holds one, no other message starts its turn: the places free up for it, and a message already in its
     turn goes on. Without that the other place kept taking new questions while the emergency was in its turn, and
-    finished them whenever the emergency's turn gave the event loop back (3 to 5 ahead of it under the load test)."""
+    finished them whenever the emergency's turn gave the event loop back."""
 
     def __init__(self, places: int = PLACES) -> None:
         self._free = places
